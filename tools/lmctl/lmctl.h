@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * lmctl: shared declarations of the command-line tool.
+ */
+#ifndef LMCTL_H
+#define LMCTL_H
+
+#include <stdbool.h>
+
+#define LMCTL_VERSION	"0.1.0"
+
+/* Exit codes scripts can trust. */
+enum {
+	LMCTL_EXIT_OK = 0,
+	LMCTL_EXIT_ERROR = 1,	/* the kernel or the system said no */
+	LMCTL_EXIT_USAGE = 2,	/* the command line was wrong */
+};
+
+/**
+ * struct lmctl_opts - options that apply to every command
+ * @json: print the stable machine form instead of the human one
+ */
+struct lmctl_opts {
+	bool json;
+};
+
+/**
+ * struct lmctl_cmd - one subcommand
+ * @name: what the user types
+ * @fn: runs it with the words after @name; returns an exit code
+ * @usage: its synopsis, printed by --help and on a usage error
+ * @help: one line saying what it does
+ */
+struct lmctl_cmd {
+	const char *name;
+	int (*fn)(const struct lmctl_opts *opts, int argc, char **argv);
+	const char *usage;
+	const char *help;
+};
+
+int lmctl_usage_error(const struct lmctl_cmd *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+bool lmctl_wants_help(int argc, char **argv);
+void lmctl_print_cmd_help(const struct lmctl_cmd *cmd);
+
+/* show.c */
+int lmctl_cmd_show(const struct lmctl_opts *opts, int argc, char **argv);
+int lmctl_cmd_version(const struct lmctl_opts *opts, int argc, char **argv);
+
+#endif /* LMCTL_H */

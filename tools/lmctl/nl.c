@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lmctl: request/reply plumbing for the livemig family, with the kernel's
+ * extended ack (its error sentence and the blamed attribute) kept so the
+ * user reads exactly what the kernel said.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <linux/netlink.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+
+#include "nl.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+struct lm_nl_req {
+	struct lm_nl *nl;
+	lm_nl_reply_fn fn;
+	void *arg;
+	int err;
+	bool done;
+};
+
+/**
+ * lm_nl_open() - connect to the livemig family
+ * @nl: filled in
+ *
+ * Return: 0, -ENOENT when the family is not registered (module not
+ * loaded), or another negative errno.
+ */
+int lm_nl_open(struct lm_nl *nl)
+{
+	int one = 1;
+	int err;
+
+	memset(nl, 0, sizeof(*nl));
+	nl->sk = nl_socket_alloc();
+	if (!nl->sk)
+		return -ENOMEM;
+
+	err = genl_connect(nl->sk);
+	if (err) {
+		err = -ENOTCONN;
+		goto err_free;
+	}
+
+	/* Ask for the kernel's error sentence, and only the header echoed. */
+	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_EXT_ACK,
+		   &one, sizeof(one));
+	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_CAP_ACK,
+		   &one, sizeof(one));
+
+	nl->family = genl_ctrl_resolve(nl->sk, LIVEMIG_GENL_NAME);
+	if (nl->family < 0) {
+		err = -ENOENT;
+		goto err_free;
+	}
+	return 0;
+
+err_free:
+	nl_socket_free(nl->sk);
+	nl->sk = NULL;
+	return err;
+}
+
+void lm_nl_close(struct lm_nl *nl)
+{
+	nl_socket_free(nl->sk);
+	nl->sk = NULL;
+}
+
+/**
+ * lm_nl_msg() - start a request of the family
+ * @nl: open connection
+ * @cmd: LIVEMIG_CMD_*
+ * @flags: extra netlink flags (NLM_F_DUMP for dumps)
+ *
+ * Return: the message, or NULL when out of memory.
+ */
+struct nl_msg *lm_nl_msg(struct lm_nl *nl, int cmd, int flags)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (!msg)
+		return NULL;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
+			 flags | NLM_F_ACK, cmd, LIVEMIG_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+static void lm_nl_parse_extack(struct lm_nl *nl, struct nlmsgerr *e,
+			       struct nlmsghdr *nlh)
+{
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	struct nlattr *attrs;
+	int len;
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+
+	/* With NETLINK_CAP_ACK the request is echoed as its header only. */
+	attrs = (struct nlattr *)((char *)e + sizeof(*e));
+	len = (int)nlh->nlmsg_len - NLMSG_HDRLEN - (int)sizeof(*e);
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+		attrs = (struct nlattr *)((char *)attrs +
+			 NLMSG_ALIGN(e->msg.nlmsg_len) - sizeof(e->msg));
+		len -= NLMSG_ALIGN(e->msg.nlmsg_len) - sizeof(e->msg);
+	}
+	if (len <= 0 || nla_parse(tb, NLMSGERR_ATTR_MAX, attrs, len, NULL))
+		return;
+
+	if (tb[NLMSGERR_ATTR_MSG])
+		snprintf(nl->extack, sizeof(nl->extack), "%s",
+			 nla_get_string(tb[NLMSGERR_ATTR_MSG]));
+	if (tb[NLMSGERR_ATTR_OFFS]) {
+		unsigned int off = nla_get_u32(tb[NLMSGERR_ATTR_OFFS]);
+		const struct nlattr *bad = (const void *)((const char *)&e->msg + off);
+
+		/*
+		 * The offset points into our own request; only trust it when
+		 * the request was echoed in full.
+		 */
+		if (!(nlh->nlmsg_flags & NLM_F_CAPPED) &&
+		    off + sizeof(*bad) <= e->msg.nlmsg_len)
+			nl->bad_attr = bad->nla_type & NLA_TYPE_MASK;
+	}
+}
+
+static int lm_nl_err_cb(struct sockaddr_nl *who, struct nlmsgerr *e, void *data)
+{
+	struct lm_nl_req *req = data;
+	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
+
+	(void)who;
+	lm_nl_parse_extack(req->nl, e, nlh);
+	req->err = e->error;
+	req->done = true;
+	return NL_STOP;
+}
+
+static int lm_nl_ack_cb(struct nl_msg *msg, void *data)
+{
+	struct lm_nl_req *req = data;
+
+	(void)msg;
+	req->done = true;
+	return NL_STOP;
+}
+
+static int lm_nl_finish_cb(struct nl_msg *msg, void *data)
+{
+	return lm_nl_ack_cb(msg, data);
+}
+
+static int lm_nl_valid_cb(struct nl_msg *msg, void *data)
+{
+	struct lm_nl_req *req = data;
+	struct nlattr *tb[LIVEMIG_A_MAX + 1];
+	int err;
+
+	err = genlmsg_parse(nlmsg_hdr(msg), 0, tb, LIVEMIG_A_MAX, NULL);
+	if (err < 0) {
+		req->err = -EBADMSG;
+		return NL_STOP;
+	}
+	if (req->fn) {
+		err = req->fn(tb, req->arg);
+		if (err) {
+			req->err = err;
+			return NL_STOP;
+		}
+	}
+	return NL_OK;
+}
+
+/**
+ * lm_nl_request() - send a request and feed every reply to @fn
+ * @nl: open connection
+ * @msg: request from lm_nl_msg(); consumed
+ * @fn: called with the parsed attributes of each reply message, may be NULL
+ * @arg: passed to @fn
+ *
+ * Return: 0, the kernel's negative errno (its sentence in @nl->extack), or
+ * an error returned by @fn.
+ */
+int lm_nl_request(struct lm_nl *nl, struct nl_msg *msg,
+		  lm_nl_reply_fn fn, void *arg)
+{
+	struct lm_nl_req req = { .nl = nl, .fn = fn, .arg = arg };
+	struct nl_cb *cb;
+	int err;
+
+	nl->extack[0] = '\0';
+	nl->bad_attr = 0;
+
+	cb = nl_cb_alloc(NL_CB_CUSTOM);
+	if (!cb) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	nl_cb_err(cb, NL_CB_CUSTOM, lm_nl_err_cb, &req);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, lm_nl_ack_cb, &req);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, lm_nl_finish_cb, &req);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, lm_nl_valid_cb, &req);
+
+	err = nl_send_auto(nl->sk, msg);
+	nlmsg_free(msg);
+	if (err < 0) {
+		err = -ECOMM;
+		goto out;
+	}
+
+	while (!req.done && !req.err) {
+		err = nl_recvmsgs(nl->sk, cb);
+		if (err < 0 && !req.err)
+			req.err = -EIO;
+	}
+	err = req.err;
+out:
+	nl_cb_put(cb);
+	return err;
+}
+
+/**
+ * lm_nl_perror() - tell the user why a request failed
+ * @nl: the connection, holding the kernel's sentence if it gave one
+ * @what: what we were doing, e.g. "get version"
+ * @err: negative errno
+ *
+ * The kernel's own sentence is printed verbatim when there is one.
+ */
+void lm_nl_perror(const struct lm_nl *nl, const char *what, int err)
+{
+	if (nl && nl->extack[0])
+		fprintf(stderr, "lmctl: %s: %s\n", what, nl->extack);
+	else if (err == -EPERM)
+		fprintf(stderr, "lmctl: %s: %s (needs CAP_NET_ADMIN)\n", what,
+			strerror(-err));
+	else
+		fprintf(stderr, "lmctl: %s: %s\n", what, strerror(-err));
+}

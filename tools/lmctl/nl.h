@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * lmctl: a small client of the livemig generic netlink family on libnl-3.
+ */
+#ifndef LMCTL_NL_H
+#define LMCTL_NL_H
+
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+
+#include <linux/livemig.h>
+
+/**
+ * struct lm_nl - a connection to the livemig family
+ * @sk: the libnl socket
+ * @family: the family id resolved at open
+ * @extack: the kernel's sentence for the last error, "" if none
+ * @bad_attr: attribute type the kernel blamed for the last error, or 0
+ */
+struct lm_nl {
+	struct nl_sock *sk;
+	int family;
+	char extack[256];
+	int bad_attr;
+};
+
+typedef int (*lm_nl_reply_fn)(struct nlattr **tb, void *arg);
+
+int lm_nl_open(struct lm_nl *nl);
+void lm_nl_close(struct lm_nl *nl);
+struct nl_msg *lm_nl_msg(struct lm_nl *nl, int cmd, int flags);
+int lm_nl_request(struct lm_nl *nl, struct nl_msg *msg,
+		  lm_nl_reply_fn fn, void *arg);
+void lm_nl_perror(const struct lm_nl *nl, const char *what, int err);
+
+#endif /* LMCTL_NL_H */
