@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The livemig test guest, in long mode (boot.S got us here).
+ *
+ * It writes generation after generation of a known pattern over its RAM and
+ * checks, page by page, that what it wrote last time is still there.  See
+ * lm_guest.h for the memory layout, the page format, the ports and the
+ * command line.  Freestanding: no libc, no SSE, no interrupts.
+ */
+#include <stdint.h>
+#include <stddef.h>
+
+#include "multiboot.h"
+#include "lm_guest.h"
+
+#define CMDLINE_MAX	256
+#define ERRORS_PRINTED	8
+
+struct options {
+	uint64_t passes;
+	uint64_t start_mib;
+	uint64_t pages;
+	uint64_t verify;
+};
+
+void guest_main(uint32_t mbi_addr);
+
+static inline void outb(uint16_t port, uint8_t val)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(val), "Nd"(port) : "memory");
+}
+
+static inline void outl(uint16_t port, uint32_t val)
+{
+	__asm__ volatile("outl %0, %1" : : "a"(val), "Nd"(port) : "memory");
+}
+
+static void put_str(const char *s)
+{
+	while (*s)
+		outb(LM_PORT_DEBUG, *s++);
+}
+
+static void put_u64(uint64_t v)
+{
+	char buf[21];
+	int i = sizeof(buf) - 1;
+
+	buf[i] = '\0';
+	do {
+		buf[--i] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	put_str(&buf[i]);
+}
+
+static void put_hex(uint64_t v)
+{
+	char buf[19];
+	int i = sizeof(buf) - 1;
+
+	buf[i] = '\0';
+	do {
+		buf[--i] = "0123456789abcdef"[v & 0xf];
+		v >>= 4;
+	} while (v);
+	buf[--i] = 'x';
+	buf[--i] = '0';
+	put_str(&buf[i]);
+}
+
+static void __attribute__((noreturn)) finish(uint32_t code)
+{
+	outl(LM_PORT_EXIT, code);
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+static void __attribute__((noreturn)) fail(const char *what)
+{
+	put_str("livemig-guest: ");
+	put_str(what);
+	put_str("\n");
+	finish(LM_EXIT_BAD_SETUP);
+}
+
+static int str_eq(const char *a, const char *b, size_t n)
+{
+	while (n--) {
+		if (*a++ != *b)
+			return 0;
+		if (!*b++)
+			return 1;
+	}
+	return *b == '\0';
+}
+
+/* Parses a decimal number in [s, end); returns -1 unless all of it is one. */
+static int parse_u64(const char *s, const char *end, uint64_t *val)
+{
+	uint64_t v = 0;
+
+	if (s == end)
+		return -1;
+	for (; s < end; s++) {
+		if (*s < '0' || *s > '9' || v > (UINT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	*val = v;
+	return 0;
+}
+
+/*
+ * Words without '=' are ignored (QEMU puts the image path first); unknown
+ * keys are reported but tolerated, so older guests accept newer options.
+ */
+static void parse_cmdline(const char *s, struct options *opt)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} keys[] = {
+		{ "passes", offsetof(struct options, passes) },
+		{ "start", offsetof(struct options, start_mib) },
+		{ "pages", offsetof(struct options, pages) },
+		{ "verify", offsetof(struct options, verify) },
+	};
+
+	while (*s) {
+		const char *word, *eq = NULL, *end;
+		size_t i;
+
+		while (*s == ' ')
+			s++;
+		word = s;
+		while (*s && *s != ' ') {
+			if (*s == '=' && !eq)
+				eq = s;
+			s++;
+		}
+		end = s;
+		if (!eq)
+			continue;
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			if (str_eq(word, keys[i].key, eq - word))
+				break;
+		}
+		if (i == sizeof(keys) / sizeof(keys[0])) {
+			put_str("livemig-guest: ignoring unknown option ");
+			while (word < end)
+				outb(LM_PORT_DEBUG, *word++);
+			put_str("\n");
+			continue;
+		}
+		if (parse_u64(eq + 1, end, (uint64_t *)((char *)opt + keys[i].off)))
+			fail("bad number in an option");
+	}
+}
+
+static void report_mismatch(struct lm_guest_state *st, uint64_t gfn,
+			    const volatile uint64_t *page, uint64_t expected_gen)
+{
+	st->bad_gfn = gfn;
+	st->bad_expected_gen = expected_gen;
+	st->bad_word[0] = page[LM_W_GFN];
+	st->bad_word[1] = page[LM_W_GEN];
+	st->bad_word[2] = page[LM_W_CHECK];
+	st->bad_word[3] = page[LM_W_LAST];
+	st->errors++;
+	if (st->errors <= ERRORS_PRINTED) {
+		put_str("livemig-guest: page ");
+		put_hex(gfn);
+		put_str(" holds gfn ");
+		put_hex(st->bad_word[0]);
+		put_str(" gen ");
+		put_u64(st->bad_word[1]);
+		put_str(", expected gen ");
+		put_u64(expected_gen);
+		put_str("\n");
+	}
+	/* The gfn fits: the guest maps 4 GiB, i.e. 2^20 pages. */
+	outl(LM_PORT_ERROR, (uint32_t)gfn);
+}
+
+/*
+ * One pass: every page is checked against the previous generation, then
+ * rewritten with the new one.  @next_gfn moves after each page, so after a
+ * pause anywhere the record says which generation each page must hold.
+ */
+static void run_pass(struct lm_guest_state *st)
+{
+	uint64_t gen = st->pass + 1;
+	uint64_t gfn;
+
+	st->gen = gen;
+	for (gfn = st->start_gfn; gfn < st->end_gfn; gfn++) {
+		volatile uint64_t *page = (volatile uint64_t *)(gfn * LM_PAGE_SIZE);
+		uint64_t old = gen - 1;
+
+		if (st->verify && old &&
+		    (page[LM_W_GFN] != gfn || page[LM_W_GEN] != old ||
+		     page[LM_W_CHECK] != lm_page_check(gfn, old) ||
+		     page[LM_W_LAST] != lm_page_check(gfn, old)))
+			report_mismatch(st, gfn, page, old);
+
+		page[LM_W_GFN] = gfn;
+		page[LM_W_GEN] = gen;
+		page[LM_W_CHECK] = lm_page_check(gfn, gen);
+		page[LM_W_LAST] = lm_page_check(gfn, gen);
+		st->next_gfn = gfn + 1;
+	}
+	st->pass = gen;
+	outl(LM_PORT_PASS, (uint32_t)gen);
+}
+
+void guest_main(uint32_t mbi_addr)
+{
+	const struct mb_info *mbi = (const struct mb_info *)(uintptr_t)mbi_addr;
+	struct lm_guest_state *st = (struct lm_guest_state *)LM_STATE_GPA;
+	struct options opt = { .passes = 0, .start_mib = 2, .verify = 1 };
+	char cmdline[CMDLINE_MAX];
+	uint64_t ram_end, start, end;
+
+	if (!(mbi->flags & MB_IF_MEMORY))
+		fail("the loader gave no memory size");
+	ram_end = 0x100000ull + (uint64_t)mbi->mem_upper * 1024;
+	if (ram_end > LM_GUEST_MAX_RAM)
+		ram_end = LM_GUEST_MAX_RAM;
+
+	/* Copy the command line before touching memory that may hold it. */
+	cmdline[0] = '\0';
+	if (mbi->flags & MB_IF_CMDLINE) {
+		const char *src = (const char *)(uintptr_t)mbi->cmdline;
+		size_t i;
+
+		for (i = 0; i < CMDLINE_MAX - 1 && src[i]; i++)
+			cmdline[i] = src[i];
+		cmdline[i] = '\0';
+	}
+	parse_cmdline(cmdline, &opt);
+
+	if (opt.start_mib < LM_PATTERN_START >> 20 ||
+	    opt.start_mib > ram_end >> 20)
+		fail("start= lies outside the free RAM");
+	start = opt.start_mib << 20;
+	end = ram_end & ~(LM_PAGE_SIZE - 1);
+	if (opt.pages && opt.pages < (end - start) / LM_PAGE_SIZE)
+		end = start + opt.pages * LM_PAGE_SIZE;
+	if (end <= start)
+		fail("the pattern range is empty");
+
+	st->magic = 0;
+	st->version = LM_STATE_VERSION;
+	st->ram_end = ram_end;
+	st->start_gfn = start / LM_PAGE_SIZE;
+	st->end_gfn = end / LM_PAGE_SIZE;
+	st->passes = opt.passes;
+	st->verify = !!opt.verify;
+	st->pass = 0;
+	st->gen = 0;
+	st->next_gfn = st->start_gfn;
+	st->errors = 0;
+	st->bad_gfn = 0;
+	st->bad_expected_gen = 0;
+	st->magic = LM_STATE_MAGIC;
+
+	put_str("livemig-guest: long mode, RAM ");
+	put_u64(ram_end >> 10);
+	put_str(" KiB, pages ");
+	put_hex(st->start_gfn);
+	put_str("-");
+	put_hex(st->end_gfn - 1);
+	put_str(", passes ");
+	put_u64(opt.passes);
+	put_str(opt.verify ? ", verify\n" : ", no verify\n");
+
+	while (!st->passes || st->pass < st->passes) {
+		run_pass(st);
+		put_str("livemig-guest: pass ");
+		put_u64(st->pass);
+		put_str(" done\n");
+	}
+	put_str(st->errors ? "livemig-guest: FAILED\n" : "livemig-guest: OK\n");
+	finish(st->errors ? LM_EXIT_MISMATCH : LM_EXIT_OK);
+}

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The contract between the livemig test guest and whoever runs it (the test
+ * VMM in ../lib, or QEMU with -kernel).
+ *
+ * Memory, all identity mapped by the guest:
+ *
+ *   0x000000 +----------------------------+
+ *            | loader data (MBI, cmdline) |  never written by the guest
+ *   0x100000 +----------------------------+  LM_GUEST_LOAD_ADDR
+ *            | image, page tables, stack  |
+ *            |            ...             |
+ *   0x1FF000 +----------------------------+  LM_STATE_GPA
+ *            | struct lm_guest_state      |  the guest's own record
+ *   0x200000 +----------------------------+  LM_PATTERN_START (default)
+ *            | pattern pages              |  rewritten every pass
+ *   ram end  +----------------------------+
+ *
+ * Each pass writes generation G = pass number (1, 2, ...) into every page of
+ * the pattern range, in ascending order.  Before it overwrites a page it
+ * checks that the page still holds what the previous pass left there (gfn,
+ * G - 1, check words), so a page that was lost or mixed up by a migration is
+ * caught at its next visit, whether it lies behind or ahead of the point
+ * where the guest was paused.  Pass 1 checks nothing: RAM starts undefined.
+ *
+ * Ports (OUT only; QEMU ignores the livemig ones):
+ *   LM_PORT_DEBUG  byte   debug console characters (QEMU -debugcon)
+ *   LM_PORT_PASS   dword  pass G done; every pattern page holds G
+ *   LM_PORT_ERROR  dword  mismatch in the page with this gfn; the details
+ *                         are in lm_guest_state.bad_*
+ *   LM_PORT_EXIT   dword  guest finished: 0 ok, 1 mismatches seen,
+ *                         2 bad options or boot info, 3 no long mode
+ *                         (QEMU's isa-debug-exit exits with 2 * code + 1)
+ *
+ * Command line (multiboot), space separated key=value, unknown keys warned:
+ *   passes=N   passes to run, 0 = forever (default 0)
+ *   start=N    first pattern byte in MiB, at least 2 (default 2)
+ *   pages=N    pattern pages, 0 = up to the end of RAM (default 0)
+ *   verify=B   check pages before overwriting them (default 1)
+ */
+#ifndef LIVEMIG_LM_GUEST_H
+#define LIVEMIG_LM_GUEST_H
+
+#define LM_PORT_DEBUG		0xE9
+#define LM_PORT_EXIT		0xF4
+#define LM_PORT_PASS		0x510
+#define LM_PORT_ERROR		0x514
+
+#define LM_EXIT_OK		0
+#define LM_EXIT_MISMATCH	1
+#define LM_EXIT_BAD_SETUP	2
+#define LM_EXIT_NO_LONG_MODE	3
+
+#define LM_STATE_GPA_ASM	0x1FF000	/* for the linker script */
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+#define LM_GUEST_LOAD_ADDR	0x100000ull
+#define LM_STATE_GPA		0x1FF000ull
+#define LM_PATTERN_START	0x200000ull
+#define LM_GUEST_MAX_RAM	0x100000000ull	/* the guest maps 4 GiB */
+#define LM_PAGE_SIZE		4096ull
+
+#define LM_STATE_MAGIC		0x4554415453474d4cull	/* "LMGSTATE" */
+#define LM_STATE_VERSION	1
+
+/* Word indices inside a pattern page (64-bit words). */
+#define LM_W_GFN		0
+#define LM_W_GEN		1
+#define LM_W_CHECK		2
+#define LM_W_LAST		511	/* also holds the check word */
+
+/**
+ * struct lm_guest_state - the guest's record, at LM_STATE_GPA
+ * @magic:	LM_STATE_MAGIC once the record is valid
+ * @version:	LM_STATE_VERSION
+ * @ram_end:	end of RAM as the loader reported it, bytes
+ * @start_gfn:	first pattern page
+ * @end_gfn:	one past the last pattern page
+ * @passes:	requested passes, 0 = forever
+ * @verify:	whether pages are checked before being overwritten
+ * @pass:	completed passes; the pattern holds this generation when idle
+ * @gen:	generation being written (@pass + 1 while a pass runs)
+ * @next_gfn:	next page the current pass writes; pages below it hold @gen,
+ *		pages from it on hold @gen - 1
+ * @errors:	mismatches seen so far
+ * @bad_gfn:	page of the last mismatch
+ * @bad_expected_gen: generation it should have held
+ * @bad_word:	its words LM_W_GFN, LM_W_GEN, LM_W_CHECK, LM_W_LAST as found
+ */
+struct lm_guest_state {
+	uint64_t magic;
+	uint64_t version;
+	uint64_t ram_end;
+	uint64_t start_gfn;
+	uint64_t end_gfn;
+	uint64_t passes;
+	uint64_t verify;
+	uint64_t pass;
+	uint64_t gen;
+	uint64_t next_gfn;
+	uint64_t errors;
+	uint64_t bad_gfn;
+	uint64_t bad_expected_gen;
+	uint64_t bad_word[4];
+};
+
+/* The check word ties a page's number to its generation. */
+static inline uint64_t lm_page_check(uint64_t gfn, uint64_t gen)
+{
+	return (gfn * 0x9E3779B97F4A7C15ull) ^ (gen * 0xC2B2AE3D27D4EB4Full) ^
+	       0x4C4D504147450000ull;
+}
+#endif /* __ASSEMBLER__ */
+
+#endif /* LIVEMIG_LM_GUEST_H */
