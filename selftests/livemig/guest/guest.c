@@ -211,6 +211,9 @@ static void run_pass(struct lm_guest_state *st)
 		st->next_gfn = gfn + 1;
 	}
 	st->pass = gen;
+	put_str("livemig-guest: pass ");
+	put_u64(gen);
+	put_str(" done\n");
 	outl(LM_PORT_PASS, (uint32_t)gen);
 }
 
@@ -275,12 +278,8 @@ void guest_main(uint32_t mbi_addr)
 	put_u64(opt.passes);
 	put_str(opt.verify ? ", verify\n" : ", no verify\n");
 
-	while (!st->passes || st->pass < st->passes) {
+	while (!st->passes || st->pass < st->passes)
 		run_pass(st);
-		put_str("livemig-guest: pass ");
-		put_u64(st->pass);
-		put_str(" done\n");
-	}
 	put_str(st->errors ? "livemig-guest: FAILED\n" : "livemig-guest: OK\n");
 	finish(st->errors ? LM_EXIT_MISMATCH : LM_EXIT_OK);
 }

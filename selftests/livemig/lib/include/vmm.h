@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * livemig test VMM library: just enough of a VMM to run the livemig test
+ * guest (../../guest) under KVM with a dirty ring, and to look at what it
+ * did.
+ *
+ * Conventions, as in the KVM selftests' kvm_util:
+ *  - __foo() returns 0 or a negative errno and leaves the decision to the
+ *    caller; where a sentence helps, it is left in vm->err or vcpu->err.
+ *  - foo() is __foo() that cannot fail: on error it prints what went wrong
+ *    and ends the test (KTAP "Bail out!", exit code KSFT_FAIL).
+ *  - No global mutable state: a struct vm and its struct vcpus carry
+ *    everything, so a test can run several VMs, one per thread if it wants.
+ *
+ * Dirty ring protocol (Documentation/virt/kvm/api.rst, KVM_CAP_DIRTY_LOG_RING):
+ * KVM pushes (slot, offset) entries with KVM_DIRTY_GFN_F_DIRTY; the VMM
+ * collects them, flags each KVM_DIRTY_GFN_F_RESET and calls
+ * KVM_RESET_DIRTY_RINGS, which re-protects the pages and frees the entries.
+ * A vCPU whose ring is nearly full exits with KVM_EXIT_DIRTY_RING_FULL and
+ * may only continue once entries were reset.
+ */
+#ifndef LIVEMIG_VMM_H
+#define LIVEMIG_VMM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/kvm.h>
+
+#include "ktap.h"
+
+#define VM_RING_DEFAULT		4096	/* entries; DESIGN.md asks >= 4096 */
+#define VM_MAX_REGIONS		8
+#define VM_MAX_VCPUS		8
+#define VM_ERR_LEN		256
+#define VCPU_CONSOLE_LEN	(64 * 1024)
+
+/* Where the multiboot loader puts its information for the guest. */
+#define VM_MBI_GPA		0x9000ull
+#define VM_CMDLINE_GPA		0x9800ull
+#define VM_CMDLINE_MAX		2048
+
+/* The signal that kicks a vCPU out of KVM_RUN to check its deadline. */
+#define VCPU_KICK_SIGNAL	SIGUSR1
+#define VCPU_KICK_MS		100
+
+#define X86_EFER_LMA		(1ull << 10)
+
+/**
+ * struct vm_region - guest RAM backed by anonymous memory
+ * @slot:	KVM memslot id (address space 0)
+ * @flags:	KVM_MEM_* flags currently set on the slot
+ * @gpa:	guest physical address
+ * @size:	bytes
+ * @hva:	the mapping in this process
+ */
+struct vm_region {
+	uint32_t slot;
+	uint32_t flags;
+	uint64_t gpa;
+	uint64_t size;
+	void *hva;
+};
+
+/**
+ * struct vm - one KVM VM
+ * @kvm_fd:	/dev/kvm
+ * @fd:		the VM
+ * @page_size:	host page size
+ * @run_size:	size of each vCPU's kvm_run mapping
+ * @ring_cap:	KVM_CAP_DIRTY_LOG_RING or its _ACQ_REL variant, 0 if none
+ * @ring_entries: dirty ring entries per vCPU, 0 without a ring
+ * @regions:	guest RAM
+ * @vcpus:	vCPUs, by creation order
+ * @err:	why the last __vm_*() call failed
+ */
+struct vm {
+	int kvm_fd;
+	int fd;
+	long page_size;
+	size_t run_size;
+	uint32_t ring_cap;
+	uint32_t ring_entries;
+	struct vm_region regions[VM_MAX_REGIONS];
+	unsigned int nr_regions;
+	struct vcpu *vcpus[VM_MAX_VCPUS];
+	unsigned int nr_vcpus;
+	char err[VM_ERR_LEN];
+};
+
+/**
+ * struct vcpu - one vCPU and its shared pages
+ * @vm:		owner
+ * @id:		vCPU id
+ * @fd:		the vCPU
+ * @run:	its kvm_run page
+ * @ring:	its dirty ring (@vm->ring_entries entries), or NULL
+ * @fetch_index: next ring entry to collect, free running; only the
+ *		collector (one thread) moves it
+ * @ring_full_exits: KVM_EXIT_DIRTY_RING_FULL exits seen
+ * @console:	what the guest wrote to its debug port (NUL terminated)
+ * @console_len: bytes in @console
+ * @console_echo: also print each complete line as a KTAP diagnostic
+ * @line_start:	where the line being written began in @console
+ * @err:	why the last __vcpu_*() call failed
+ */
+struct vcpu {
+	struct vm *vm;
+	uint32_t id;
+	int fd;
+	struct kvm_run *run;
+	struct kvm_dirty_gfn *ring;
+	uint32_t fetch_index;
+	uint64_t ring_full_exits;
+	char console[VCPU_CONSOLE_LEN];
+	size_t console_len;
+	bool console_echo;
+	size_t line_start;
+	char err[VM_ERR_LEN];
+};
+
+enum guest_event_kind {
+	GUEST_PASS,		/* value: the pass (generation) completed */
+	GUEST_MISMATCH,		/* value: gfn of a page that held a wrong pattern */
+	GUEST_EXIT,		/* value: the guest's exit code (LM_EXIT_*) */
+	GUEST_HLT,		/* the vCPU halted */
+	GUEST_RING_FULL,	/* harvest and reset the rings, then run again */
+};
+
+struct guest_event {
+	enum guest_event_kind kind;
+	uint64_t value;
+};
+
+/**
+ * struct guest_config - a VM with one vCPU running the test guest
+ * @image:	path of livemig-guest.elf
+ * @cmdline:	guest options, e.g. "passes=2" (see lm_guest.h)
+ * @ram_size:	bytes of RAM from guest address 0, in slot 0
+ * @ring_entries: dirty ring size, a power of two; 0 = no ring
+ * @slot_flags:	KVM_MEM_* flags for the RAM slot (KVM_MEM_LOG_DIRTY_PAGES)
+ * @no_cpuid:	skip KVM_SET_CPUID2 (the guest then finds no long mode);
+ *		only for tests that prove a check can fail
+ */
+struct guest_config {
+	const char *image;
+	const char *cmdline;
+	uint64_t ram_size;
+	uint32_t ring_entries;
+	uint32_t slot_flags;
+	bool no_cpuid;
+};
+
+typedef void (*ring_entry_fn)(void *arg, uint32_t slot, uint64_t offset);
+
+/* Ends the test; used by the assert-style wrappers and by tests. */
+void __attribute__((noreturn, format(printf, 3, 4)))
+test_fail(const char *file, int line, const char *fmt, ...);
+
+#define TEST_ASSERT(cond, fmt, ...)					\
+	do {								\
+		if (!(cond))						\
+			test_fail(__FILE__, __LINE__, "%s: " fmt,	\
+				  #cond, ##__VA_ARGS__);		\
+	} while (0)
+
+/* /dev/kvm: KVM_CHECK_EXTENSION without a VM; -errno if KVM is missing. */
+int kvm_check_cap(long cap);
+
+int __vm_create(struct vm **vmp, uint32_t ring_entries);
+struct vm *vm_create(uint32_t ring_entries);
+void vm_destroy(struct vm *vm);
+
+int __vm_add_region(struct vm *vm, uint32_t slot, uint64_t gpa,
+		    uint64_t size, uint32_t flags);
+void vm_add_region(struct vm *vm, uint32_t slot, uint64_t gpa,
+		   uint64_t size, uint32_t flags);
+int __vm_set_region_flags(struct vm *vm, uint32_t slot, uint32_t flags);
+void vm_set_region_flags(struct vm *vm, uint32_t slot, uint32_t flags);
+struct vm_region *vm_find_region(struct vm *vm, uint32_t slot);
+void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
+int vm_ring_to_gfn(struct vm *vm, uint32_t slot, uint64_t offset,
+		   uint64_t *gfn);
+
+int __vm_vcpu_add(struct vm *vm, uint32_t id, bool set_cpuid,
+		  struct vcpu **vcpup);
+struct vcpu *vm_vcpu_add(struct vm *vm, uint32_t id);
+
+int __vm_load_multiboot(struct vm *vm, struct vcpu *vcpu, const char *path,
+			const char *cmdline);
+void vm_load_multiboot(struct vm *vm, struct vcpu *vcpu, const char *path,
+		       const char *cmdline);
+
+int __vm_create_guest(struct vm **vmp, struct vcpu **vcpup,
+		      const struct guest_config *cfg, char *err, size_t errlen);
+struct vm *vm_create_guest(struct vcpu **vcpup, const struct guest_config *cfg);
+
+int __vcpu_run_guest(struct vcpu *vcpu, struct guest_event *ev,
+		     unsigned int timeout_ms);
+void vcpu_run_guest(struct vcpu *vcpu, struct guest_event *ev,
+		    unsigned int timeout_ms);
+void vcpu_get_regs(struct vcpu *vcpu, struct kvm_regs *regs);
+void vcpu_get_sregs(struct vcpu *vcpu, struct kvm_sregs *sregs);
+/* Prints registers and the console's last line as KTAP diagnostics. */
+void vcpu_dump(struct vcpu *vcpu);
+
+uint32_t vcpu_ring_collect(struct vcpu *vcpu, ring_entry_fn fn, void *arg);
+int __vm_reset_dirty_rings(struct vm *vm);
+uint32_t vm_reset_dirty_rings(struct vm *vm);
+
+#endif /* LIVEMIG_VMM_H */
