@@ -71,7 +71,7 @@ setup() {
 # the build machine.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 export LM_TOP=$top LM_BUILD=$top/build LM_RESULTS=$results
-export PATH=$top/build/lmctl:$top/build/selftests:$PATH
+export PATH=$top/build/lmctl:$top/build/selftests:$top/selftests/qemu:$PATH
 
 if setup "$top" > "$results/setup.log" 2>&1; then
 	cd "$results" && bash "$results/job.sh" > "$results/job.out" 2>&1
