@@ -23,6 +23,7 @@
  *   no-cpuid        give the vCPU no CPUID (the guest finds no long mode)
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -222,8 +223,8 @@ static bool run_to_pass(struct test *t, struct guest *g, uint64_t *pass)
 				  STUCK_LIMIT);
 			return false;
 		case GUEST_EXIT:
-			ktap_diag("the guest exited with code %llu before the pass ended",
-				  (unsigned long long)ev.value);
+			ktap_diag("the guest exited with code %" PRIu64 " before the pass ended",
+				  ev.value);
 			vcpu_dump(g->vcpu);
 			return false;
 		case GUEST_HLT:
@@ -241,9 +242,10 @@ static bool check_pass(struct test *t, struct guest *g, uint64_t expect)
 	if (!run_to_pass(t, g, &pass))
 		return false;
 	if (pass != expect || g->state->pass != expect) {
-		ktap_diag("expected pass %llu, the guest reported %llu and recorded %llu",
-			  (unsigned long long)expect, (unsigned long long)pass,
-			  (unsigned long long)g->state->pass);
+		ktap_diag("expected pass %" PRIu64 ", the guest reported %"
+			  PRIu64 " and recorded %" PRIu64,
+			  expect, pass,
+			  g->state->pass);
 		return false;
 	}
 	return true;
@@ -265,12 +267,13 @@ static bool test_boot(struct test *t, struct guest *g)
 	if (g->state->magic != LM_STATE_MAGIC ||
 	    g->state->start_gfn != g->h.start_gfn ||
 	    g->state->end_gfn != g->h.end_gfn) {
-		ktap_diag("guest state: magic %#llx pages %#llx-%#llx, expected pages %#llx-%#llx",
-			  (unsigned long long)g->state->magic,
-			  (unsigned long long)g->state->start_gfn,
-			  (unsigned long long)g->state->end_gfn,
-			  (unsigned long long)g->h.start_gfn,
-			  (unsigned long long)g->h.end_gfn);
+		ktap_diag("guest state: magic %#" PRIx64 " pages %#" PRIx64
+			  "-%#" PRIx64 ", expected pages %#" PRIx64 "-%#" PRIx64,
+			  g->state->magic,
+			  g->state->start_gfn,
+			  g->state->end_gfn,
+			  g->h.start_gfn,
+			  g->h.end_gfn);
 		return false;
 	}
 	return true;
@@ -283,16 +286,19 @@ static bool test_ring_complete(struct test *t, struct guest *g)
 
 	harvest_rings(t, g);
 	missing = harvest_missing(&g->h, &first);
-	ktap_diag("%llu ring entries: %llu outside the pattern, %llu in unknown slots; %llu ring-full exits so far",
-		  (unsigned long long)g->h.entries,
-		  (unsigned long long)g->h.outside,
-		  (unsigned long long)g->h.bad_slot,
-		  (unsigned long long)g->vcpu->ring_full_exits);
+	ktap_diag("%" PRIu64 " ring entries: %" PRIu64 " outside the pattern, %"
+		  PRIu64 " in unknown slots; %" PRIu64 " ring-full exits so far",
+		  g->h.entries,
+		  g->h.outside,
+		  g->h.bad_slot,
+		  g->vcpu->ring_full_exits);
 	if (missing)
-		ktap_diag("%llu of %llu pattern pages missing from the ring, first gfn %#llx",
-			  (unsigned long long)missing,
-			  (unsigned long long)(g->h.end_gfn - g->h.start_gfn),
-			  (unsigned long long)first);
+		ktap_diag("%" PRIu64 " of %" PRIu64
+			  " pattern pages missing from the ring, first gfn %#"
+			  PRIx64,
+			  missing,
+			  (g->h.end_gfn - g->h.start_gfn),
+			  first);
 	harvest_clear(&g->h);
 	return !missing && !g->h.bad_slot;
 }
@@ -312,18 +318,19 @@ static bool test_memory(struct test *t, struct guest *g, uint64_t gen)
 		    p[LM_W_CHECK] == check && p[LM_W_LAST] == check)
 			continue;
 		if (bad++ < SHOW_MAX)
-			ktap_diag("page %#llx holds gfn %#llx gen %llu, expected gen %llu",
-				  (unsigned long long)gfn,
-				  p ? (unsigned long long)p[LM_W_GFN] : 0ull,
-				  p ? (unsigned long long)p[LM_W_GEN] : 0ull,
-				  (unsigned long long)gen);
+			ktap_diag("page %#" PRIx64 " holds gfn %#" PRIx64 " gen %"
+				  PRIu64 ", expected gen %" PRIu64,
+				  gfn,
+				  p ? p[LM_W_GFN] : 0,
+				  p ? p[LM_W_GEN] : 0,
+				  gen);
 	}
 	if (bad)
-		ktap_diag("%llu pattern pages wrong", (unsigned long long)bad);
+		ktap_diag("%" PRIu64 " pattern pages wrong", bad);
 	if (g->mismatches)
-		ktap_diag("the guest reported %llu mismatches, first gfn %#llx",
-			  (unsigned long long)g->mismatches,
-			  (unsigned long long)g->first_mismatch_gfn);
+		ktap_diag("the guest reported %" PRIu64 " mismatches, first gfn %#" PRIx64,
+			  g->mismatches,
+			  g->first_mismatch_gfn);
 	return !bad && !g->mismatches;
 }
 
@@ -348,14 +355,17 @@ static bool test_guest_verifies(struct test *t, struct guest *g)
 	    g->state->errors != 1 || g->state->bad_gfn != victim ||
 	    g->state->bad_expected_gen != expect_gen ||
 	    g->state->bad_word[1] != 99) {
-		ktap_diag("corrupted page %#llx; the guest reported %llu mismatches (first %#llx), recorded %llu (last %#llx, expected gen %llu, found %llu)",
-			  (unsigned long long)victim,
-			  (unsigned long long)g->mismatches,
-			  (unsigned long long)g->first_mismatch_gfn,
-			  (unsigned long long)g->state->errors,
-			  (unsigned long long)g->state->bad_gfn,
-			  (unsigned long long)g->state->bad_expected_gen,
-			  (unsigned long long)g->state->bad_word[1]);
+		ktap_diag("corrupted page %#" PRIx64 "; the guest reported %"
+			  PRIu64 " mismatches (first %#" PRIx64 "), recorded %"
+			  PRIu64 " (last %#" PRIx64 ", expected gen %" PRIu64
+			  ", found %" PRIu64 ")",
+			  victim,
+			  g->mismatches,
+			  g->first_mismatch_gfn,
+			  g->state->errors,
+			  g->state->bad_gfn,
+			  g->state->bad_expected_gen,
+			  g->state->bad_word[1]);
 		return false;
 	}
 	/* The guest ran its passes; it must now say it saw a mismatch. */
@@ -388,22 +398,23 @@ static bool test_ring_full(struct test *t)
 		r = guest_start(t, &g, sizes[i], "passes=2");
 	if (r)
 		return false;
-	ktap_diag("ring of %u entries, %llu pattern pages",
+	ktap_diag("ring of %u entries, %" PRIu64 " pattern pages",
 		  g.vm->ring_entries,
-		  (unsigned long long)(g.h.end_gfn - g.h.start_gfn));
+		  (g.h.end_gfn - g.h.start_gfn));
 	for (expect = 1; expect <= 2; expect++) {
 		if (!run_to_pass(t, &g, &pass))
 			goto out;
 		harvest_rings(t, &g);
 		missing = harvest_missing(&g.h, &first);
-		ktap_diag("pass %llu: %llu ring-full exits so far, %llu pages missing",
-			  (unsigned long long)pass,
-			  (unsigned long long)g.vcpu->ring_full_exits,
-			  (unsigned long long)missing);
+		ktap_diag("pass %" PRIu64 ": %" PRIu64
+			  " ring-full exits so far, %" PRIu64 " pages missing",
+			  pass,
+			  g.vcpu->ring_full_exits,
+			  missing);
 		if (pass != expect || missing) {
 			if (missing)
-				ktap_diag("first missing gfn %#llx",
-					  (unsigned long long)first);
+				ktap_diag("first missing gfn %#" PRIx64,
+					  first);
 			goto out;
 		}
 		harvest_clear(&g.h);
@@ -416,9 +427,9 @@ static bool test_ring_full(struct test *t)
 	}
 	ok = g.vcpu->ring_full_exits > 0 && !g.mismatches;
 	if (!ok)
-		ktap_diag("ring-full exits %llu, mismatches %llu",
-			  (unsigned long long)g.vcpu->ring_full_exits,
-			  (unsigned long long)g.mismatches);
+		ktap_diag("ring-full exits %" PRIu64 ", mismatches %" PRIu64,
+			  g.vcpu->ring_full_exits,
+			  g.mismatches);
 out:
 	guest_destroy(&g);
 	return ok;
@@ -490,7 +501,7 @@ int main(int argc, char **argv)
 	};
 	struct test t = { 0 };
 	struct guest g;
-	bool booted, ok;
+	bool booted, pass2;
 	int r;
 
 	parse_args(&t, argc, argv);
@@ -511,17 +522,18 @@ int main(int argc, char **argv)
 	ktap_result(&t.ktap, booted, "%s", names[0]);
 	if (booted) {
 		ktap_result(&t.ktap, test_ring_complete(&t, &g), "%s", names[1]);
-		ok = check_pass(&t, &g, 2) && test_ring_complete(&t, &g);
-		ktap_result(&t.ktap, ok, "%s", names[2]);
-		if (ok)
-			ktap_result(&t.ktap, test_memory(&t, &g, 2), "%s", names[3]);
-		else
-			ktap_skip(&t.ktap, names[3], "pass 2 did not complete");
-		if (ok)
+		pass2 = check_pass(&t, &g, 2);
+		ktap_result(&t.ktap, pass2 && test_ring_complete(&t, &g), "%s",
+			    names[2]);
+		if (pass2) {
+			ktap_result(&t.ktap, test_memory(&t, &g, 2), "%s",
+				    names[3]);
 			ktap_result(&t.ktap, test_guest_verifies(&t, &g), "%s",
 				    names[4]);
-		else
+		} else {
+			ktap_skip(&t.ktap, names[3], "pass 2 did not complete");
 			ktap_skip(&t.ktap, names[4], "pass 2 did not complete");
+		}
 	} else {
 		for (unsigned int i = 1; i < 5; i++)
 			ktap_skip(&t.ktap, names[i], "the guest did not boot");

@@ -195,6 +195,11 @@ static void run_pass(struct lm_guest_state *st)
 
 	st->gen = gen;
 	for (gfn = st->start_gfn; gfn < st->end_gfn; gfn++) {
+		/*
+		 * volatile: these are observations of memory others may have
+		 * changed (a migration, the test VMM); every read and write
+		 * must really happen, in this order.
+		 */
 		volatile uint64_t *page = (volatile uint64_t *)(gfn * LM_PAGE_SIZE);
 		uint64_t old = gen - 1;
 

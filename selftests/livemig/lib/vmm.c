@@ -539,7 +539,11 @@ static int vcpu_enter_multiboot(struct vcpu *vcpu, uint32_t entry,
 	data.selector = 0x18;
 	data.type = 3;
 	sregs.cs = code;
-	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = data;
+	sregs.ds = data;
+	sregs.es = data;
+	sregs.fs = data;
+	sregs.gs = data;
+	sregs.ss = data;
 	sregs.tr = tr;
 	sregs.ldt = (struct kvm_segment){ .type = 2, .unusable = 1 };
 	sregs.gdt.base = 0;
@@ -893,7 +897,7 @@ void vcpu_dump(struct vcpu *vcpu)
 {
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
-	size_t start;
+	size_t start, end;
 
 	if (!ioctl(vcpu->fd, KVM_GET_REGS, &regs) &&
 	    !ioctl(vcpu->fd, KVM_GET_SREGS, &sregs)) {
@@ -907,11 +911,14 @@ void vcpu_dump(struct vcpu *vcpu)
 	if (vcpu->console_echo || !vcpu->console_len)
 		return;
 	/* The console's last line usually says what the guest thought. */
-	start = vcpu->console_len - 1;
+	end = vcpu->console_len;
+	if (vcpu->console[end - 1] == '\n')
+		end--;
+	start = end;
 	while (start && vcpu->console[start - 1] != '\n')
 		start--;
-	ktap_diag("guest%u console (last line): %s", vcpu->id,
-		  vcpu->console + start);
+	ktap_diag("guest%u console (last line): %.*s", vcpu->id,
+		  (int)(end - start), vcpu->console + start);
 }
 
 uint32_t vcpu_ring_collect(struct vcpu *vcpu, ring_entry_fn fn, void *arg)

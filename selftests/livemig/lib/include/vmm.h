@@ -22,6 +22,7 @@
 #ifndef LIVEMIG_VMM_H
 #define LIVEMIG_VMM_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
