@@ -74,8 +74,12 @@ netargs=(-nic none)
 case "$net" in
 "") ;;
 listen:*|connect:*)
+	# Two hosts on one segment need distinct MACs: take the last byte
+	# from the host's address.
+	lastbyte=${addr%/*}
+	lastbyte=${lastbyte##*[.:]}
 	netargs=(-netdev "socket,id=n0,${net%%:*}=127.0.0.1:${net#*:}"
-		 -device "virtio-net-pci,netdev=n0,mac=52:54:00:00:00:$(printf %02x $((${net#*:} % 256 + ${#name})))")
+		 -device "virtio-net-pci,netdev=n0,mac=52:54:00:12:34:$(printf %02x "$((10#${lastbyte:-0} % 256))")")
 	;;
 *) echo "run.sh: --net wants listen:PORT or connect:PORT" >&2; exit 2 ;;
 esac
