@@ -25,6 +25,7 @@ struct genl_info;
  */
 struct lm_host {
 	struct net *net;
+	/* first in the lock order; see the kernel-doc above */
 	struct mutex lock;
 };
 
