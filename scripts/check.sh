@@ -1,0 +1,152 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The test command: install what is needed, build everything, run every
+# kind of test, and end with one line "N passed, N failed".
+#
+#   setup      Debian packages (scripts/setup.sh; skip with LM_SKIP_SETUP=1)
+#   build      livemig.ko with W=1 (no warning allowed), sparse, lmctl,
+#              the selftest programs, the uapi header on its own
+#   checkpatch --strict on kmod/ and uapi/
+#   kunit      KUnit under UML (kmod/tests/)
+#   kselftest  one QEMU test host (module life, dirty ring) and two QEMU
+#              test hosts joined by a virtual network
+#
+# Every log and KTAP document stays in build/results/ (one folder per test
+# host); build/results/timing.txt says how long each part took.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+res=$top/build/results
+
+rm -rf "$res"
+mkdir -p "$res"
+: > "$res/timing.txt"
+
+say() { printf '\n=== %s\n' "$*"; }
+
+# stage NAME CMD...: run a part, timing it; its result is in its KTAP.
+stage() {
+	local name=$1 t0 rc=0
+	shift
+	say "$name"
+	t0=$(date +%s)
+	"$@" || rc=$?
+	printf '%-12s %4ds (exit %d)\n' "$name" "$(($(date +%s) - t0))" "$rc" |
+		tee -a "$res/timing.txt"
+	return 0
+}
+
+setup() {
+	[ "${LM_SKIP_SETUP:-0}" = 1 ] && { echo "skipped (LM_SKIP_SETUP=1)"; return 0; }
+	scripts/setup.sh > "$res/setup.log" 2>&1 || {
+		tail -20 "$res/setup.log"
+		echo "setup failed; see $res/setup.log"
+		return 1
+	}
+}
+
+# One KTAP test point per build step; a step fails on any compiler
+# warning, not just on errors.
+build() {
+	local n=0 failed=0 log
+
+	step() {
+		local desc=$1 pattern=$2
+		shift 2
+		n=$((n + 1))
+		log=$res/build-$n.log
+		if "$@" > "$log" 2>&1 && ! grep -Eq "$pattern" "$log"; then
+			echo "ok $n - $desc"
+		else
+			echo "not ok $n - $desc"
+			grep -E "$pattern" "$log" | head -20 | sed 's/^/# /'
+			tail -5 "$log" | sed 's/^/# /'
+			failed=1
+		fi
+	}
+
+	{
+		echo "TAP version 13"
+		echo "1..5"
+		step "livemig.ko builds with W=1 and no warning" \
+			'warning:|error:' make -C "$top" module
+		step "sparse (C=2) finds nothing" \
+			'warning:|error:' make -C "$top" sparse
+		step "lmctl builds (-Wall -Wextra -Werror)" \
+			'warning:|error:' make -C "$top" lmctl
+		step "selftest programs and the test guest build" \
+			'warning:|error:' make -C "$top" selftests
+		step "uapi/linux/livemig.h compiles on its own in userspace" \
+			'warning:|error:' gcc -fsyntax-only -Wall -Wextra -Werror \
+			-I"$top/uapi" -include linux/livemig.h -x c /dev/null
+	} | tee "$res/build.ktap"
+	return $failed
+}
+
+kunit() {
+	scripts/kunit.sh > /dev/null 2>&1
+	local rc=$?
+	grep -E '^\s*(not )?ok ' "$res/kunit.ktap" 2>/dev/null | tail -3
+	# A build failure leaves no KTAP: record it so it is counted.
+	if [ "$rc" != 0 ] && ! grep -q '^not ok' "$res/kunit.ktap" 2>/dev/null; then
+		printf 'TAP version 13\n1..1\nnot ok 1 - kunit.py run (exit %d; see kunit.log)\n' "$rc" \
+			> "$res/kunit.ktap"
+	fi
+	return $rc
+}
+
+# Each QEMU job becomes one test in kselftest.ktap, with the job's own
+# KTAP nested under it; a host that hung or could not be set up fails.
+kselftest() {
+	local n=0 failed=0 tmp
+	tmp=$(mktemp -d)
+
+	job() {
+		local name=$1 rc=$2 hosts
+		shift 2
+		for h in "$@"; do
+			n=$((n + 1))
+			echo "    # Subtest: $h"
+			sed 's/^/    /' "$res/$h/selftests.ktap" 2>/dev/null
+			if [ "$rc" = 0 ]; then
+				echo "ok $n $h"
+			else
+				echo "not ok $n $h # $name exit $rc; see build/results/$h/"
+				failed=1
+			fi
+		done
+	}
+
+	cat > "$tmp/host.sh" <<'JOB'
+ktap-run.sh "$LM_TOP/selftests/livemig/module.sh" \
+	"$LM_BUILD/selftests/dirty_ring_test" > "$LM_RESULTS/selftests.ktap"
+JOB
+	cat > "$tmp/pair.sh" <<'JOB'
+ktap-run.sh "$LM_TOP/selftests/livemig/two_hosts.sh" > "$LM_RESULTS/selftests.ktap"
+JOB
+	local rc_host=0 rc_pair=0
+	selftests/qemu/run.sh --timeout 600 host "$tmp/host.sh" || rc_host=$?
+	selftests/qemu/pair.sh --timeout 600 pair "$tmp/pair.sh" "$tmp/pair.sh" || rc_pair=$?
+	rm -rf "$tmp"
+	{
+		echo "TAP version 13"
+		echo "1..3"
+		job "one test host" "$rc_host" host
+		job "two test hosts" "$rc_pair" pair-a pair-b
+	} > "$res/kselftest.ktap"
+	grep -E '^(not )?ok ' "$res/kselftest.ktap"
+	return $failed
+}
+
+t0=$(date +%s)
+stage setup setup
+stage build build
+stage checkpatch scripts/checkpatch.sh
+stage kunit kunit
+stage kselftest kselftest
+printf '%-12s %4ds\n' total "$(($(date +%s) - t0))" | tee -a "$res/timing.txt"
+
+say "summary (logs and KTAP in build/results/)"
+scripts/ktap-summary.py "$res"
