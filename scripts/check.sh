@@ -7,6 +7,7 @@
 #   setup      Debian packages (scripts/setup.sh; skip with LM_SKIP_SETUP=1)
 #   build      livemig.ko with W=1 (no warning allowed), sparse, lmctl,
 #              the selftest programs, the uapi header on its own
+#   spec       uapi header, module policies and YNL spec agree
 #   checkpatch --strict on kmod/ and uapi/
 #   kunit      KUnit under UML (kmod/tests/)
 #   kselftest  one QEMU test host (module life, dirty ring) and two QEMU
@@ -85,6 +86,14 @@ build() {
 	return $failed
 }
 
+spec_check() {
+	selftests/livemig/spec_check.py "$top" > "$res/spec.ktap"
+	local rc=$?
+	grep -E '^(not )?ok ' "$res/spec.ktap" | grep -c '^ok' | sed 's/$/ spec checks passed/'
+	grep -A3 '^not ok' "$res/spec.ktap"
+	return $rc
+}
+
 kunit() {
 	scripts/kunit.sh > /dev/null 2>&1
 	local rc=$?
@@ -143,6 +152,7 @@ JOB
 t0=$(date +%s)
 stage setup setup
 stage build build
+stage spec spec_check
 stage checkpatch scripts/checkpatch.sh
 stage kunit kunit
 stage kselftest kselftest

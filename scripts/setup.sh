@@ -18,7 +18,8 @@ packages=(
 	linux-image-amd64 linux-headers-amd64 linux-source
 	# build: module, lmctl, test VMM and guest, UML kernel
 	build-essential gcc make binutils bc flex bison libelf-dev libssl-dev
-	pkg-config libnl-3-dev libnl-genl-3-dev sparse perl python3 xz-utils
+	pkg-config libnl-3-dev libnl-genl-3-dev sparse perl python3 python3-yaml
+	xz-utils
 	# test hosts: QEMU and the initramfs
 	qemu-system-x86 busybox-static cpio gzip file kmod
 	# tools the selftests run inside the test hosts

@@ -1,0 +1,192 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Check that the uapi header, the module's policies and the YNL spec agree.
+
+uapi/linux/livemig.h, kmod/netlink.c and Documentation/netlink/specs/
+livemig.yaml describe one ABI three times. This test reads all three and
+prints KTAP: every spec attribute and operation must exist in the header
+with the same number, every operation must have a genl_ops entry with the
+spec's flags and a policy accepting exactly the spec's request attributes
+with the spec's types, and nothing may exist in the header or the module
+that the spec does not describe.
+
+Usage: spec_check.py [REPO]
+"""
+import pathlib
+import re
+import sys
+
+import yaml
+
+NLA_TYPES = {
+    'u8': {'NLA_U8'}, 'u16': {'NLA_U16', 'NLA_BE16'}, 'u32': {'NLA_U32', 'NLA_BE32'},
+    'u64': {'NLA_U64', 'NLA_UINT'}, 's32': {'NLA_S32'}, 's64': {'NLA_S64'},
+    'string': {'NLA_NUL_STRING', 'NLA_STRING'}, 'binary': {'NLA_BINARY'},
+    'flag': {'NLA_FLAG'}, 'nest': {'NLA_NESTED', 'NLA_NESTED_ARRAY'},
+}
+
+
+def c_name(prefix, name):
+    return (prefix + name).upper().replace('-', '_')
+
+
+def parse_enum(text, enum):
+    """Values of an enum's members, as the C compiler would number them."""
+    m = re.search(r'enum\s+%s\s*\{(.*?)\};' % enum, text, re.S)
+    if not m:
+        return {}
+    body = re.sub(r'/\*.*?\*/', '', m.group(1), flags=re.S)
+    values, nxt = {}, 0
+    for item in body.split(','):
+        item = item.strip()
+        if not item:
+            continue
+        name, _, val = item.partition('=')
+        name, val = name.strip(), val.strip()
+        if val:
+            # Only literals and earlier members appear here (X = __X - 1).
+            nxt = eval(val, {'__builtins__': {}}, dict(values))
+        values[name] = nxt
+        nxt += 1
+    return values
+
+
+def parse_policies(text):
+    """policy name -> {attribute: nla type}"""
+    out = {}
+    for m in re.finditer(r'nla_policy\s+(\w+)\s*\[[^\]]*\]\s*=\s*\{(.*?)\n\};', text, re.S):
+        attrs = {}
+        for a in re.finditer(r'\[(LIVEMIG_A_\w+)\]\s*=\s*\{?\s*(?:\.type\s*=\s*)?(NLA_\w+|NLA_POLICY_\w+\((NLA_\w+)?)', m.group(2)):
+            t = a.group(3) or a.group(2)
+            if t.startswith('NLA_POLICY_'):
+                t = {'NLA_POLICY_EXACT_LEN': 'NLA_BINARY', 'NLA_POLICY_MAX_LEN': 'NLA_BINARY'}.get(t.rstrip('('), t)
+            attrs[a.group(1)] = t
+        out[m.group(1)] = attrs
+    return out
+
+
+def parse_ops(text):
+    """command -> {'policy': name, 'flags': set()}"""
+    ops = {}
+    for m in re.finditer(r'\{\s*\.cmd\s*=\s*(LIVEMIG_CMD_\w+),(.*?)\n\t\}', text, re.S):
+        body = m.group(2)
+        pol = re.search(r'\.policy\s*=\s*(\w+)', body)
+        flags = re.search(r'\.flags\s*=\s*([\w |]+)', body)
+        ops[m.group(1)] = {
+            'policy': pol.group(1) if pol else None,
+            'flags': set(f.strip() for f in flags.group(1).split('|')) if flags else set(),
+        }
+    return ops
+
+
+class Ktap:
+    def __init__(self):
+        self.points = []
+
+    def check(self, ok, desc, diag=''):
+        self.points.append((ok, desc, diag))
+
+    def finish(self):
+        print('TAP version 13')
+        print('1..%d' % len(self.points))
+        for i, (ok, desc, diag) in enumerate(self.points, 1):
+            print('%s %d - %s' % ('ok' if ok else 'not ok', i, desc))
+            if not ok and diag:
+                for line in diag.splitlines():
+                    print('# ' + line)
+        return 0 if all(p[0] for p in self.points) else 1
+
+
+def main():
+    top = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else pathlib.Path(__file__).resolve().parents[2])
+    spec = yaml.safe_load((top / 'Documentation/netlink/specs/livemig.yaml').read_text())
+    hdr = (top / 'uapi/linux/livemig.h').read_text()
+    nlc = (top / 'kmod/netlink.c').read_text()
+    t = Ktap()
+
+    cmds = parse_enum(hdr, 'livemig_cmd')
+    policies = parse_policies(nlc)
+    ops = parse_ops(nlc)
+
+    # Attribute sets: names and numbers.
+    sets, prefixes = {}, {}
+    for aset in spec['attribute-sets']:
+        prefix = aset.get('name-prefix', spec['name'] + '-a-')
+        enum = parse_enum(hdr, 'livemig_attr' if aset['name'] == spec['name'] else 'livemig_%s_attr' % aset['name'].replace('-', '_'))
+        want, nxt = {}, 1
+        for a in aset['attributes']:
+            nxt = a.get('value', nxt)
+            want[c_name(prefix, a['name'])] = (nxt, a)
+            nxt += 1
+        have = {k: v for k, v in enum.items() if not k.startswith('__') and not k.endswith(('_MAX', '_UNSPEC'))}
+        bad = [f'{n}: spec {v[0]}, header {have.get(n)}' for n, v in want.items() if have.get(n) != v[0]]
+        t.check(not bad, f'attribute set {aset["name"]}: every spec attribute is in the header with its number', '\n'.join(bad))
+        extra = sorted(set(have) - set(want))
+        t.check(not extra, f'attribute set {aset["name"]}: the header has no attribute the spec lacks', ' '.join(extra))
+        sets[aset['name']] = want
+        prefixes[aset['name']] = prefix
+
+    # Operations: numbers, flags, policies.
+    want_ops = {}
+    nxt = 1
+    op_prefix = spec['operations'].get('name-prefix', spec['name'] + '-cmd-')
+    for op in spec['operations']['list']:
+        nxt = op.get('value', nxt)
+        want_ops[c_name(op_prefix, op['name'])] = (nxt, op)
+        nxt += 1
+    have_ops = {k: v for k, v in cmds.items() if not k.startswith('__') and not k.endswith(('_MAX', '_UNSPEC'))}
+    bad = [f'{n}: spec {v[0]}, header {have_ops.get(n)}' for n, v in want_ops.items() if have_ops.get(n) != v[0]]
+    t.check(not bad, 'every spec operation is in the header with its number', '\n'.join(bad))
+    extra = sorted(set(have_ops) - set(want_ops))
+    t.check(not extra, 'the header has no command the spec lacks', ' '.join(extra))
+    extra = sorted(set(ops) - set(want_ops))
+    t.check(not extra, 'the module implements no command the spec lacks', ' '.join(extra))
+
+    for cname, (_, op) in want_ops.items():
+        o = ops.get(cname)
+        if o is None:
+            t.check(False, f'{op["name"]}: implemented by the module', 'no genl_ops entry')
+            continue
+        admin = 'admin-perm' in op.get('flags', [])
+        t.check(admin == ('GENL_ADMIN_PERM' in o['flags']),
+                f'{op["name"]}: admin-perm in the spec and GENL_ADMIN_PERM in the module agree',
+                f'spec flags {op.get("flags")}, module flags {sorted(o["flags"])}')
+        aset = sets[op['attribute-set']]
+        req = set()
+        for kind in ('do', 'dump'):
+            if kind in op:
+                req |= set(op[kind].get('request', {}).get('attributes', []))
+        pol = policies.get(o['policy'])
+        if pol is None:
+            t.check(False, f'{op["name"]}: has a policy', f'policy {o["policy"]} not found')
+            continue
+        prefix = prefixes[op['attribute-set']]
+        want_pol = {c_name(prefix, a): aset[c_name(prefix, a)][1]['type'] for a in req}
+        diffs = []
+        for a, typ in want_pol.items():
+            if a not in pol:
+                diffs.append(f'{a} in the spec request, not in {o["policy"]}')
+            elif pol[a] not in NLA_TYPES.get(typ, {typ}):
+                diffs.append(f'{a}: spec {typ}, policy {pol[a]}')
+        for a in set(pol) - set(want_pol):
+            diffs.append(f'{a} accepted by {o["policy"]}, not in the spec request')
+        t.check(not diffs, f'{op["name"]}: the policy accepts exactly the spec request attributes, with their types', '\n'.join(diffs))
+
+    # Multicast groups and constants.
+    for g in spec.get('mcast-groups', {}).get('list', []):
+        name = c_name('livemig-mcgrp-', g['name'])
+        m = re.search(r'#define\s+%s\s+"([^"]+)"' % name, hdr)
+        t.check(m is not None and m.group(1) == g['name'], f'multicast group {g["name"]} is {name} in the header')
+        t.check(re.search(r'\.name\s*=\s*%s' % name, nlc) is not None, f'multicast group {g["name"]} is registered by the module')
+    for d in spec.get('definitions', []):
+        if d['type'] != 'const':
+            continue
+        name = c_name('livemig-', d['name'])
+        m = re.search(r'#define\s+%s\s+(\w+)' % name, hdr)
+        t.check(m is not None and int(m.group(1), 0) == d['value'], f'constant {d["name"]} is {name} = {d["value"]} in the header')
+
+    return t.finish()
+
+
+if __name__ == '__main__':
+    sys.exit(main())
