@@ -124,6 +124,14 @@ main() {
 	tree=$("$repo/scripts/kernel-src.sh") || die "no kernel source tree"
 	kunit_py="$tree/tools/testing/kunit/kunit.py"
 	[[ -f "$kunit_py" ]] || die "$kunit_py not found"
+
+	# One run at a time: they would share build/kunit, the
+	# tree's hooks and the results.
+	exec 8>"$repo/build/.kunit.lock"
+	if ! flock -n 8; then
+		echo "kunit: waiting for another kunit.sh run to finish" >&2
+		flock 8
+	fi
 	link_sources "$tree"
 
 	mkdir -p "$build_dir" "$results"
