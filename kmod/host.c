@@ -14,6 +14,9 @@
 
 static unsigned int lm_host_net_id __read_mostly;
 
+/* Host work (listener rebinds, accepts); flushed before the family goes. */
+static struct workqueue_struct *lm_wq;
+
 /**
  * lm_host_get() - the host state of a network namespace
  * @net: the namespace; the caller keeps it alive
@@ -25,19 +28,67 @@ struct lm_host *lm_host_get(const struct net *net)
 	return net_generic(net, lm_host_net_id);
 }
 
+/**
+ * lm_host_queue_work() - queue work for a host unless it is going away
+ * @host: the host
+ * @work: one of its work items
+ *
+ * Callable from any context. Address notifiers can fire for a namespace
+ * whose host is not set up yet, or already torn down (devices go away
+ * after us when a namespace dies): @live tells them apart.
+ */
+void lm_host_queue_work(struct lm_host *host, struct work_struct *work)
+{
+	unsigned long flags;
+
+	if (!smp_load_acquire(&host->live))
+		return;
+	spin_lock_irqsave(&host->work_lock, flags);
+	if (host->live)
+		queue_work(lm_wq, work);
+	spin_unlock_irqrestore(&host->work_lock, flags);
+}
+
+/**
+ * lm_host_flush_work() - wait for all host work queued so far
+ */
+void lm_host_flush_work(void)
+{
+	flush_workqueue(lm_wq);
+}
+
 static int __net_init lm_host_net_init(struct net *net)
 {
 	struct lm_host *host = lm_host_get(net);
 
 	host->net = net;
 	mutex_init(&host->lock);
+	spin_lock_init(&host->work_lock);
+	lm_settings_init(&host->cfg);
+	lm_listen_init_host(host);
+	/* Pairs with smp_load_acquire() in lm_host_queue_work(). */
+	smp_store_release(&host->live, true);
 	return 0;
 }
 
 static void __net_exit lm_host_net_exit(struct net *net)
 {
 	struct lm_host *host = lm_host_get(net);
+	unsigned long flags;
 
+	spin_lock_irqsave(&host->work_lock, flags);
+	host->live = false;
+	spin_unlock_irqrestore(&host->work_lock, flags);
+
+	/* Nothing queues work now; wait for what is queued or running. */
+	cancel_work_sync(&host->rebind_work);
+	mutex_lock(&host->lock);
+	lm_listen_stop(host);
+	mutex_unlock(&host->lock);
+	/* Closing the listeners stopped their callbacks; drain the last run. */
+	cancel_work_sync(&host->accept_work);
+
+	memzero_explicit(&host->cfg, sizeof(host->cfg));
 	mutex_destroy(&host->lock);
 }
 
@@ -53,9 +104,17 @@ static struct pernet_operations lm_host_net_ops = {
  *
  * Return: 0 or a negative errno.
  */
-int lm_host_init(void)
+int __init lm_host_init(void)
 {
-	return register_pernet_subsys(&lm_host_net_ops);
+	int err;
+
+	lm_wq = alloc_workqueue("livemig", 0, 0);
+	if (!lm_wq)
+		return -ENOMEM;
+	err = register_pernet_subsys(&lm_host_net_ops);
+	if (err)
+		destroy_workqueue(lm_wq);
+	return err;
 }
 
 /**
@@ -64,4 +123,5 @@ int lm_host_init(void)
 void lm_host_exit(void)
 {
 	unregister_pernet_subsys(&lm_host_net_ops);
+	destroy_workqueue(lm_wq);
 }

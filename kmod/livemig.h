@@ -5,11 +5,17 @@
 #ifndef _LIVEMIG_H
 #define _LIVEMIG_H
 
+#include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
+
+#include "settings.h"
 
 struct net;
 struct genl_info;
+struct sk_buff;
 
 #define LIVEMIG_MODULE_VERSION	"0.1.0"
 
@@ -19,6 +25,13 @@ struct genl_info;
  *	host is created and destroyed by the namespace itself)
  * @lock: serialises configuration changes and the state they guard; the
  *	first lock in the module's lock order
+ * @cfg: the settings; protected by @lock
+ * @listeners: &struct lm_listener on the migration port; protected by @lock
+ * @rebind_work: recomputes @listeners after an address change
+ * @accept_work: takes connections off the listening sockets
+ * @work_lock: protects @live against the address notifiers and socket
+ *	callbacks that queue work (they run in atomic context)
+ * @live: the host is set up and not going away: work may be queued
  *
  * One instance per network namespace, allocated by the pernet machinery
  * when the namespace (or the module) comes up and freed with it.
@@ -27,6 +40,13 @@ struct lm_host {
 	struct net *net;
 	/* first in the lock order; see the kernel-doc above */
 	struct mutex lock;
+	struct lm_settings cfg;
+	struct list_head listeners;
+	struct work_struct rebind_work;
+	struct work_struct accept_work;
+	/* guards @live; taken in atomic context */
+	spinlock_t work_lock;
+	bool live;
 };
 
 /* host.c */
@@ -34,8 +54,20 @@ struct lm_host *lm_host_get(const struct net *net);
 int lm_host_init(void);
 void lm_host_exit(void);
 
+void lm_host_queue_work(struct lm_host *host, struct work_struct *work);
+void lm_host_flush_work(void);
+
 /* netlink.c */
 int lm_genl_init(void);
 void lm_genl_exit(void);
+void lm_nl_notify_settings(struct lm_host *host);
+
+/* listen.c */
+void lm_listen_init_host(struct lm_host *host);
+void lm_listen_update(struct lm_host *host);
+void lm_listen_stop(struct lm_host *host);
+int lm_listen_fill(struct sk_buff *msg, struct lm_host *host);
+int lm_listen_init(void);
+void lm_listen_exit(void);
 
 #endif /* _LIVEMIG_H */

@@ -4,6 +4,8 @@
  *
  * Module init and exit only; each part lives in its own file.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 
 #include "livemig.h"
@@ -17,13 +19,19 @@ static int __init livemig_init(void)
 	if (err)
 		return err;
 
-	err = lm_genl_init();
+	err = lm_listen_init();
 	if (err)
 		goto err_host;
 
-	pr_info("livemig %s loaded\n", LIVEMIG_MODULE_VERSION);
+	err = lm_genl_init();
+	if (err)
+		goto err_listen;
+
+	pr_info("version %s loaded\n", LIVEMIG_MODULE_VERSION);
 	return 0;
 
+err_listen:
+	lm_listen_exit();
 err_host:
 	lm_host_exit();
 	return err;
@@ -31,9 +39,11 @@ err_host:
 
 static void __exit livemig_exit(void)
 {
+	/* Address events first: their work announces on the family. */
+	lm_listen_exit();
 	lm_genl_exit();
 	lm_host_exit();
-	pr_info("livemig unloaded\n");
+	pr_info("unloaded\n");
 }
 
 module_init(livemig_init);

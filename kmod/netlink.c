@@ -4,10 +4,16 @@
  *
  * uapi/linux/livemig.h documents every command and attribute, and
  * Documentation/netlink/specs/livemig.yaml says the same; a test keeps the
- * three in agreement. Validation belongs in the policies below, not in the
- * handlers.
+ * three in agreement. Validation belongs in the policies below; handlers
+ * only check what one attribute cannot know alone.
+ *
+ * Settings changes are all or nothing: a handler copies the settings,
+ * applies the whole request to the copy, checks it, and only then commits
+ * it, re-binds the listeners and announces the change.
  */
 #include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/utsname.h>
 #include <net/genetlink.h>
 
 #include <linux/livemig.h>
@@ -15,11 +21,66 @@
 #include "livemig.h"
 #include "proto.h"
 
-/* GET_VERSION takes no attributes: an empty policy refuses any. */
+/* Not const: 6.1's NLA_POLICY_FULL_RANGE() takes a plain pointer. */
+static struct netlink_range_validation lm_downtime_range __ro_after_init = {
+	.min = 1,
+	.max = LIVEMIG_DOWNTIME_MS_MAX,
+};
+
+static const struct nla_policy lm_network_policy[LIVEMIG_NETWORK_A_MAX + 1] = {
+	[LIVEMIG_NETWORK_A_ADDR] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
+	[LIVEMIG_NETWORK_A_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+	[LIVEMIG_NETWORK_A_PRIORITY] = { .type = NLA_U32 },
+};
+
+/* LIVEMIG_A_NETWORKS holds LIVEMIG_A_NETWORK entries and nothing else. */
+static const struct nla_policy lm_networks_policy[LIVEMIG_A_MAX + 1] = {
+	[LIVEMIG_A_NETWORK] = NLA_POLICY_NESTED(lm_network_policy),
+};
+
+/* GET_VERSION and SETTINGS_GET take no attributes: an empty policy refuses any. */
 static const struct nla_policy lm_get_version_policy[LIVEMIG_A_MAX + 1] = {
 };
 
+static const struct nla_policy lm_settings_get_policy[LIVEMIG_A_MAX + 1] = {
+};
+
+static const struct nla_policy lm_settings_set_policy[LIVEMIG_A_MAX + 1] = {
+	[LIVEMIG_A_ENABLED] = NLA_POLICY_MAX(NLA_U8, 1),
+	[LIVEMIG_A_MAX_MIGRATIONS] = NLA_POLICY_RANGE(NLA_U32, 1, LIVEMIG_MAX_MIGRATIONS_MAX),
+	[LIVEMIG_A_NETWORK_MODE] = NLA_POLICY_MAX(NLA_U8, __LIVEMIG_NETWORK_MAX - 1),
+	[LIVEMIG_A_NETWORKS] = NLA_POLICY_NESTED(lm_networks_policy),
+	[LIVEMIG_A_AUTH] = NLA_POLICY_MAX(NLA_U8, __LIVEMIG_AUTH_MAX - 1),
+	[LIVEMIG_A_PSK] = NLA_POLICY_EXACT_LEN(LIVEMIG_PSK_LEN),
+	[LIVEMIG_A_PSK_FILE] = { .type = NLA_NUL_STRING, .len = LIVEMIG_PATH_MAX - 1 },
+	[LIVEMIG_A_PERFORMANCE] = NLA_POLICY_MAX(NLA_U8, __LIVEMIG_PERF_MAX - 1),
+	[LIVEMIG_A_COMPRESSION] = NLA_POLICY_MAX(NLA_U8, __LIVEMIG_COMPRESS_MAX - 1),
+	[LIVEMIG_A_COMPRESSION_LEVEL] = NLA_POLICY_MAX(NLA_U8, LIVEMIG_ZSTD_LEVEL_MAX),
+	[LIVEMIG_A_STREAMS] = NLA_POLICY_RANGE(NLA_U32, 1, LIVEMIG_STREAMS_MAX),
+	[LIVEMIG_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[LIVEMIG_A_HOST_NAME] = { .type = NLA_NUL_STRING, .len = LIVEMIG_HOST_NAME_MAX - 1 },
+	[LIVEMIG_A_BANDWIDTH] = { .type = NLA_U64 },
+	[LIVEMIG_A_DOWNTIME_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &lm_downtime_range),
+};
+
+static const struct nla_policy lm_network_cmd_policy[LIVEMIG_A_MAX + 1] = {
+	[LIVEMIG_A_NETWORK] = NLA_POLICY_NESTED(lm_network_policy),
+};
+
 static struct genl_family lm_genl_family;
+
+/*
+ * An extack sentence from settings.c, which cannot use NL_SET_ERR_MSG()
+ * (6.1 wants a literal there); its sentences are static strings too.
+ */
+static void lm_nl_why(struct netlink_ext_ack *extack, const struct nlattr *attr,
+		      const char *why)
+{
+	if (!extack)
+		return;
+	extack->_msg = why;
+	extack->bad_attr = attr;
+}
 
 static int lm_nl_get_version(struct sk_buff *skb, struct genl_info *info)
 {
@@ -49,11 +110,417 @@ err_free_msg:
 	return -EMSGSIZE;
 }
 
+static int lm_nl_put_networks(struct sk_buff *msg, const struct lm_settings *cfg)
+{
+	struct nlattr *all, *one;
+	unsigned int i;
+
+	all = nla_nest_start(msg, LIVEMIG_A_NETWORKS);
+	if (!all)
+		return -EMSGSIZE;
+	for (i = 0; i < cfg->n_networks; i++) {
+		const struct lm_prefix *p = &cfg->networks[i];
+
+		one = nla_nest_start(msg, LIVEMIG_A_NETWORK);
+		if (!one ||
+		    nla_put(msg, LIVEMIG_NETWORK_A_ADDR,
+			    p->family == AF_INET ? 4 : 16, p->addr.bytes) ||
+		    nla_put_u8(msg, LIVEMIG_NETWORK_A_PREFIX_LEN, p->len) ||
+		    nla_put_u32(msg, LIVEMIG_NETWORK_A_PRIORITY, p->priority))
+			return -EMSGSIZE;
+		nla_nest_end(msg, one);
+	}
+	nla_nest_end(msg, all);
+	return 0;
+}
+
+/*
+ * The settings as SETTINGS_GET replies them and SETTINGS_NTF announces them.
+ * @caller_uts: resolve the default host name with the caller's node name
+ * (a notification has no caller, so it leaves the default name out).
+ */
+static int lm_nl_put_settings(struct sk_buff *msg, struct lm_host *host,
+			      bool caller_uts)
+{
+	const struct lm_settings *cfg = &host->cfg;
+
+	lockdep_assert_held(&host->lock);
+
+	if (nla_put_u8(msg, LIVEMIG_A_ENABLED, cfg->enabled) ||
+	    nla_put_u32(msg, LIVEMIG_A_MAX_MIGRATIONS, cfg->max_migrations) ||
+	    nla_put_u8(msg, LIVEMIG_A_NETWORK_MODE, cfg->network_mode) ||
+	    nla_put_u8(msg, LIVEMIG_A_AUTH, cfg->auth) ||
+	    nla_put_u8(msg, LIVEMIG_A_PERFORMANCE, cfg->performance) ||
+	    nla_put_u8(msg, LIVEMIG_A_COMPRESSION, cfg->compression) ||
+	    nla_put_u8(msg, LIVEMIG_A_COMPRESSION_LEVEL, cfg->compression_level) ||
+	    nla_put_u32(msg, LIVEMIG_A_STREAMS, cfg->streams) ||
+	    nla_put_u16(msg, LIVEMIG_A_PORT, cfg->port) ||
+	    nla_put_u64_64bit(msg, LIVEMIG_A_BANDWIDTH, cfg->bandwidth,
+			      LIVEMIG_A_UNSPEC) ||
+	    nla_put_u32(msg, LIVEMIG_A_DOWNTIME_MS, cfg->downtime_ms))
+		return -EMSGSIZE;
+
+	if (cfg->host_name[0]) {
+		if (nla_put_string(msg, LIVEMIG_A_HOST_NAME, cfg->host_name))
+			return -EMSGSIZE;
+	} else if (caller_uts) {
+		if (nla_put_string(msg, LIVEMIG_A_HOST_NAME, utsname()->nodename) ||
+		    nla_put_flag(msg, LIVEMIG_A_HOST_NAME_DEFAULT))
+			return -EMSGSIZE;
+	}
+
+	/* Never the key itself: its presence, fingerprint and origin. */
+	if (cfg->psk_present &&
+	    (nla_put_flag(msg, LIVEMIG_A_PSK_PRESENT) ||
+	     nla_put(msg, LIVEMIG_A_PSK_FINGERPRINT, LIVEMIG_PSK_FPR_LEN, cfg->psk_fpr) ||
+	     (cfg->psk_file[0] &&
+	      nla_put_string(msg, LIVEMIG_A_PSK_FILE, cfg->psk_file))))
+		return -EMSGSIZE;
+
+	if (lm_nl_put_networks(msg, cfg) || lm_listen_fill(msg, host))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int lm_nl_settings_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct lm_host *host = lm_host_get(genl_info_net(info));
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	hdr = genlmsg_put_reply(msg, info, &lm_genl_family, 0,
+				LIVEMIG_CMD_SETTINGS_GET);
+	if (!hdr) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+
+	mutex_lock(&host->lock);
+	err = lm_nl_put_settings(msg, host, true);
+	mutex_unlock(&host->lock);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+/**
+ * lm_nl_notify_settings() - announce a host's settings on the events group
+ * @host: the host; its lock not held
+ *
+ * Best effort, as multicast is: a listener that misses one re-reads.
+ */
+void lm_nl_notify_settings(struct lm_host *host)
+{
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+
+	hdr = genlmsg_put(msg, 0, 0, &lm_genl_family, 0, LIVEMIG_CMD_SETTINGS_NTF);
+	if (!hdr)
+		goto err_free;
+
+	mutex_lock(&host->lock);
+	err = lm_nl_put_settings(msg, host, false);
+	mutex_unlock(&host->lock);
+	if (err)
+		goto err_free;
+
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&lm_genl_family, host->net, msg, 0, 0, GFP_KERNEL);
+	return;
+
+err_free:
+	nlmsg_free(msg);
+}
+
+/* One LIVEMIG_A_NETWORK nest (already validated by its policy) to a prefix. */
+static int lm_nl_parse_network(const struct nlattr *nest, struct lm_prefix *p,
+			       bool need_priority_ok, struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[LIVEMIG_NETWORK_A_MAX + 1];
+	const char *why = NULL;
+	int err;
+
+	err = nla_parse_nested(tb, LIVEMIG_NETWORK_A_MAX, nest, lm_network_policy,
+			       extack);
+	if (err)
+		return err;
+
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, LIVEMIG_NETWORK_A_ADDR)) {
+		NL_SET_ERR_MSG_MOD(extack, "network: the address (LIVEMIG_NETWORK_A_ADDR) is missing");
+		return -EINVAL;
+	}
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, LIVEMIG_NETWORK_A_PREFIX_LEN)) {
+		NL_SET_ERR_MSG_MOD(extack, "network: the prefix length (LIVEMIG_NETWORK_A_PREFIX_LEN) is missing");
+		return -EINVAL;
+	}
+
+	err = lm_prefix_init(p, nla_data(tb[LIVEMIG_NETWORK_A_ADDR]),
+			     nla_len(tb[LIVEMIG_NETWORK_A_ADDR]),
+			     nla_get_u8(tb[LIVEMIG_NETWORK_A_PREFIX_LEN]), &why);
+	if (err) {
+		lm_nl_why(extack, nest, why);
+		return err;
+	}
+	if (tb[LIVEMIG_NETWORK_A_PRIORITY]) {
+		if (!need_priority_ok) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[LIVEMIG_NETWORK_A_PRIORITY],
+					    "network: a priority does not identify a network to delete");
+			return -EINVAL;
+		}
+		p->priority = nla_get_u32(tb[LIVEMIG_NETWORK_A_PRIORITY]);
+	}
+	return 0;
+}
+
+/* LIVEMIG_A_NETWORKS: a whole new list. */
+static int lm_nl_apply_networks(struct lm_settings *cand, const struct nlattr *nest,
+				struct netlink_ext_ack *extack)
+{
+	const struct nlattr *one;
+	struct lm_prefix p;
+	const char *why;
+	int rem, err;
+
+	cand->n_networks = 0;
+	nla_for_each_nested(one, nest, rem) {
+		err = lm_nl_parse_network(one, &p, true, extack);
+		if (err)
+			return err;
+		err = lm_settings_add_network(cand, &p, &why);
+		if (err) {
+			lm_nl_why(extack, one, why);
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* Apply every attribute of a SETTINGS_SET request to a candidate copy. */
+static int lm_nl_apply_settings(struct lm_settings *cand, struct nlattr **tb,
+				struct netlink_ext_ack *extack)
+{
+	int err;
+
+	if (tb[LIVEMIG_A_ENABLED])
+		cand->enabled = nla_get_u8(tb[LIVEMIG_A_ENABLED]);
+	if (tb[LIVEMIG_A_MAX_MIGRATIONS])
+		cand->max_migrations = nla_get_u32(tb[LIVEMIG_A_MAX_MIGRATIONS]);
+	if (tb[LIVEMIG_A_NETWORK_MODE])
+		cand->network_mode = nla_get_u8(tb[LIVEMIG_A_NETWORK_MODE]);
+	if (tb[LIVEMIG_A_AUTH])
+		cand->auth = nla_get_u8(tb[LIVEMIG_A_AUTH]);
+	if (tb[LIVEMIG_A_PERFORMANCE])
+		cand->performance = nla_get_u8(tb[LIVEMIG_A_PERFORMANCE]);
+	if (tb[LIVEMIG_A_COMPRESSION]) {
+		cand->compression = nla_get_u8(tb[LIVEMIG_A_COMPRESSION]);
+		/* A new algorithm starts from its default level. */
+		cand->compression_level = 0;
+	}
+	if (tb[LIVEMIG_A_COMPRESSION_LEVEL])
+		cand->compression_level = nla_get_u8(tb[LIVEMIG_A_COMPRESSION_LEVEL]);
+	if (tb[LIVEMIG_A_STREAMS])
+		cand->streams = nla_get_u32(tb[LIVEMIG_A_STREAMS]);
+	if (tb[LIVEMIG_A_PORT])
+		cand->port = nla_get_u16(tb[LIVEMIG_A_PORT]);
+	if (tb[LIVEMIG_A_BANDWIDTH])
+		cand->bandwidth = nla_get_u64(tb[LIVEMIG_A_BANDWIDTH]);
+	if (tb[LIVEMIG_A_DOWNTIME_MS])
+		cand->downtime_ms = nla_get_u32(tb[LIVEMIG_A_DOWNTIME_MS]);
+
+	if (tb[LIVEMIG_A_HOST_NAME]) {
+		const char *name = nla_data(tb[LIVEMIG_A_HOST_NAME]);
+
+		if (name[0] && !lm_host_name_valid(name)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[LIVEMIG_A_HOST_NAME],
+					    "host-name: use letters, digits, '-', '_' and '.'");
+			return -EINVAL;
+		}
+		strscpy(cand->host_name, name, sizeof(cand->host_name));
+	}
+
+	if (tb[LIVEMIG_A_PSK_FILE] && !tb[LIVEMIG_A_PSK]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[LIVEMIG_A_PSK_FILE],
+				    "psk-file: a key file name needs the key itself (LIVEMIG_A_PSK)");
+		return -EINVAL;
+	}
+	if (tb[LIVEMIG_A_PSK]) {
+		const char *path = tb[LIVEMIG_A_PSK_FILE] ?
+				   nla_data(tb[LIVEMIG_A_PSK_FILE]) : "";
+
+		if (path[0] && path[0] != '/') {
+			NL_SET_ERR_MSG_ATTR(extack, tb[LIVEMIG_A_PSK_FILE],
+					    "psk-file: the key file name must be an absolute path");
+			return -EINVAL;
+		}
+		lm_settings_set_psk(cand, nla_data(tb[LIVEMIG_A_PSK]));
+		strscpy(cand->psk_file, path, sizeof(cand->psk_file));
+	}
+
+	if (tb[LIVEMIG_A_NETWORKS]) {
+		err = lm_nl_apply_networks(cand, tb[LIVEMIG_A_NETWORKS], extack);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * Commit a candidate: the one place settings change. The old key, if any,
+ * is overwritten in place; the candidate is wiped by the caller.
+ */
+static void lm_nl_commit(struct lm_host *host, const struct lm_settings *cand)
+{
+	lockdep_assert_held(&host->lock);
+	memcpy(&host->cfg, cand, sizeof(host->cfg));
+	lm_listen_update(host);
+}
+
+typedef int (*lm_change_fn)(struct lm_settings *cand, struct genl_info *info);
+
+/*
+ * Run one change on a copy of the host's settings and commit it only if
+ * the change and the cross-setting rules accept it.
+ */
+static int lm_nl_change(struct genl_info *info, lm_change_fn change)
+{
+	struct lm_host *host = lm_host_get(genl_info_net(info));
+	struct lm_settings *cand;
+	const char *why = NULL;
+	int err;
+
+	cand = kmalloc(sizeof(*cand), GFP_KERNEL);
+	if (!cand)
+		return -ENOMEM;
+
+	mutex_lock(&host->lock);
+	memcpy(cand, &host->cfg, sizeof(*cand));
+	err = change(cand, info);
+	if (!err) {
+		err = lm_settings_check(cand, &why);
+		if (err)
+			lm_nl_why(info->extack, NULL, why);
+	}
+	if (!err)
+		lm_nl_commit(host, cand);
+	mutex_unlock(&host->lock);
+
+	/* The copy may hold the key. */
+	kfree_sensitive(cand);
+	if (!err)
+		lm_nl_notify_settings(host);
+	return err;
+}
+
+static int lm_change_settings(struct lm_settings *cand, struct genl_info *info)
+{
+	return lm_nl_apply_settings(cand, info->attrs, info->extack);
+}
+
+static int lm_change_network_add(struct lm_settings *cand, struct genl_info *info)
+{
+	struct nlattr *nest = info->attrs[LIVEMIG_A_NETWORK];
+	const char *why;
+	struct lm_prefix p;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, LIVEMIG_A_NETWORK)) {
+		NL_SET_ERR_MSG_MOD(info->extack, "network: LIVEMIG_A_NETWORK is missing");
+		return -EINVAL;
+	}
+	err = lm_nl_parse_network(nest, &p, true, info->extack);
+	if (err)
+		return err;
+	err = lm_settings_add_network(cand, &p, &why);
+	if (err) {
+		lm_nl_why(info->extack, nest, why);
+		return err;
+	}
+	cand->network_mode = LIVEMIG_NETWORK_SPECIFIC;
+	return 0;
+}
+
+static int lm_change_network_del(struct lm_settings *cand, struct genl_info *info)
+{
+	struct nlattr *nest = info->attrs[LIVEMIG_A_NETWORK];
+	struct lm_prefix p;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, LIVEMIG_A_NETWORK)) {
+		NL_SET_ERR_MSG_MOD(info->extack, "network: LIVEMIG_A_NETWORK is missing");
+		return -EINVAL;
+	}
+	err = lm_nl_parse_network(nest, &p, false, info->extack);
+	if (err)
+		return err;
+	err = lm_settings_del_network(cand, &p);
+	if (err)
+		NL_SET_ERR_MSG_ATTR(info->extack, nest,
+				    "network: this migration network is not in the list");
+	return err;
+}
+
+static int lm_nl_settings_set(struct sk_buff *skb, struct genl_info *info)
+{
+	return lm_nl_change(info, lm_change_settings);
+}
+
+static int lm_nl_network_add(struct sk_buff *skb, struct genl_info *info)
+{
+	return lm_nl_change(info, lm_change_network_add);
+}
+
+static int lm_nl_network_del(struct sk_buff *skb, struct genl_info *info)
+{
+	return lm_nl_change(info, lm_change_network_del);
+}
+
 static const struct genl_ops lm_genl_ops[] = {
 	{
 		.cmd = LIVEMIG_CMD_GET_VERSION,
 		.doit = lm_nl_get_version,
 		.policy = lm_get_version_policy,
+		.maxattr = LIVEMIG_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = LIVEMIG_CMD_SETTINGS_GET,
+		.doit = lm_nl_settings_get,
+		.policy = lm_settings_get_policy,
+		.maxattr = LIVEMIG_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = LIVEMIG_CMD_SETTINGS_SET,
+		.doit = lm_nl_settings_set,
+		.policy = lm_settings_set_policy,
+		.maxattr = LIVEMIG_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = LIVEMIG_CMD_NETWORK_ADD,
+		.doit = lm_nl_network_add,
+		.policy = lm_network_cmd_policy,
+		.maxattr = LIVEMIG_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = LIVEMIG_CMD_NETWORK_DEL,
+		.doit = lm_nl_network_del,
+		.policy = lm_network_cmd_policy,
 		.maxattr = LIVEMIG_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},

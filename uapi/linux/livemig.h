@@ -117,7 +117,9 @@
  *   Notification on %LIVEMIG_MCGRP_EVENTS after every successful change
  *   (SETTINGS_SET, NETWORK_ADD, NETWORK_DEL) and when the listening
  *   addresses change: the same attributes as the SETTINGS_GET reply,
- *   except LIVEMIG_A_HOST_NAME_DEFAULT. Never sent as a request.
+ *   except that LIVEMIG_A_HOST_NAME is present only when a name was set
+ *   (a notification has no caller whose node name would be the default).
+ *   Not a request: sending it is refused.
  *
  * Multicast groups
  * ----------------
