@@ -51,16 +51,77 @@ def parse_enum(text, enum):
     return values
 
 
-def parse_policies(text):
-    """policy name -> {attribute: nla type}"""
+def parse_defines(text):
+    """Numeric #defines and enum members of a header, by name."""
+    env = {}
+    for m in re.finditer(r'#define\s+(\w+)\s+(\d+)\b', text):
+        env[m.group(1)] = int(m.group(2))
+    for m in re.finditer(r'enum\s+(\w+)\s*\{', text):
+        env.update(parse_enum(text, m.group(1)))
+    return env
+
+
+def c_eval(expr, env):
+    expr = expr.strip()
+    return eval(expr, {'__builtins__': {}}, dict(env))
+
+
+def split_args(args):
+    """Split macro arguments at top-level commas."""
+    out, depth, cur = [], 0, ''
+    for ch in args:
+        if ch == ',' and depth == 0:
+            out.append(cur.strip())
+            cur = ''
+            continue
+        depth += ch == '('
+        depth -= ch == ')'
+        cur += ch
+    if cur.strip():
+        out.append(cur.strip())
+    return out
+
+
+def parse_policy_entry(entry, text, env):
+    """One policy initializer -> {'type', 'min', 'max', 'len', 'nested'}."""
+    entry = entry.strip()
+    m = re.match(r'(NLA_POLICY_\w+)\((.*)\)$', entry, re.S)
+    if m:
+        macro, args = m.group(1), split_args(m.group(2))
+        if macro == 'NLA_POLICY_NESTED':
+            return {'type': 'NLA_NESTED', 'nested': args[0]}
+        if macro == 'NLA_POLICY_EXACT_LEN':
+            return {'type': 'NLA_BINARY', 'exact_len': c_eval(args[0], env)}
+        pol = {'type': args[0]}
+        if macro == 'NLA_POLICY_MAX':
+            pol['max'] = c_eval(args[1], env)
+        elif macro == 'NLA_POLICY_MIN':
+            pol['min'] = c_eval(args[1], env)
+        elif macro == 'NLA_POLICY_RANGE':
+            pol['min'], pol['max'] = c_eval(args[1], env), c_eval(args[2], env)
+        elif macro == 'NLA_POLICY_FULL_RANGE':
+            r = re.search(r'netlink_range_validation\s+%s\b[^=]*=\s*\{(.*?)\}' % args[1].lstrip('&'), text, re.S)
+            if r:
+                for k in ('min', 'max'):
+                    v = re.search(r'\.%s\s*=\s*([^,\n]+)' % k, r.group(1))
+                    if v:
+                        pol[k] = c_eval(v.group(1), env)
+        return pol
+    m = re.match(r'\{(.*)\}$', entry, re.S)
+    pol = {}
+    if m:
+        for k, v in re.findall(r'\.(\w+)\s*=\s*([^,]+)', m.group(1)):
+            pol[k] = v.strip() if k == 'type' else c_eval(v, env)
+    return pol
+
+
+def parse_policies(text, env):
+    """policy name -> {attribute: parsed entry}"""
     out = {}
     for m in re.finditer(r'nla_policy\s+(\w+)\s*\[[^\]]*\]\s*=\s*\{(.*?)\n\};', text, re.S):
         attrs = {}
-        for a in re.finditer(r'\[(LIVEMIG_A_\w+)\]\s*=\s*\{?\s*(?:\.type\s*=\s*)?(NLA_\w+|NLA_POLICY_\w+\((NLA_\w+)?)', m.group(2)):
-            t = a.group(3) or a.group(2)
-            if t.startswith('NLA_POLICY_'):
-                t = {'NLA_POLICY_EXACT_LEN': 'NLA_BINARY', 'NLA_POLICY_MAX_LEN': 'NLA_BINARY'}.get(t.rstrip('('), t)
-            attrs[a.group(1)] = t
+        for a in re.finditer(r'\[(LIVEMIG_\w+)\]\s*=\s*(.*?),\n', m.group(2) + ',\n', re.S):
+            attrs[a.group(1)] = parse_policy_entry(a.group(2).rstrip(', \n'), text, env)
         out[m.group(1)] = attrs
     return out
 
@@ -77,6 +138,63 @@ def parse_ops(text):
             'flags': set(f.strip() for f in flags.group(1).split('|')) if flags else set(),
         }
     return ops
+
+
+def spec_value(v, consts):
+    return consts[v] if isinstance(v, str) else v
+
+
+def compare_policy(spec, sets, prefixes, set_name, req, pol, policies, env, consts):
+    """Differences between a spec attribute list and a kernel policy."""
+    enums = {d['name']: d for d in spec.get('definitions', []) if d['type'] == 'enum'}
+    aset = sets[set_name]
+    prefix = prefixes[set_name]
+    diffs = []
+    want = {c_name(prefix, a): aset[c_name(prefix, a)][1] for a in req}
+    for cname, a in want.items():
+        p = pol.get(cname)
+        if p is None:
+            diffs.append(f'{cname} in the spec request, not in the policy')
+            continue
+        typ = a['type']
+        if p.get('type') not in NLA_TYPES.get(typ, {typ}):
+            diffs.append(f'{cname}: spec {typ}, policy {p.get("type")}')
+            continue
+        checks = dict(a.get('checks', {}))
+        if 'enum' in a:
+            checks.setdefault('max', len(enums[a['enum']]['entries']) - 1)
+        if typ == 'string':
+            if 'max-len' in checks and p.get('len') != spec_value(checks['max-len'], consts):
+                diffs.append(f'{cname}: spec max-len {checks["max-len"]}, policy len {p.get("len")}')
+        elif typ == 'binary':
+            for k, pk in (('exact-len', 'exact_len'), ('min-len', 'min'), ('max-len', 'max')):
+                if k in checks and p.get(pk) != spec_value(checks[k], consts):
+                    diffs.append(f'{cname}: spec {k} {checks[k]}, policy {p.get(pk)}')
+        elif typ == 'nest':
+            nested = policies.get(p.get('nested'))
+            sub = a['nested-attributes']
+            if nested is None:
+                diffs.append(f'{cname}: nested policy {p.get("nested")} not found')
+            elif sub == set_name:
+                # A list of entries of this same set, e.g. networks -> network.
+                diffs += compare_policy(spec, sets, prefixes, set_name,
+                                        [k[len(prefix):].lower().replace('_', '-') for k in nested],
+                                        nested, policies, env, consts)
+            else:
+                diffs += compare_policy(spec, sets, prefixes, sub,
+                                        [x['name'] for x in spec_set(spec, sub)['attributes']],
+                                        nested, policies, env, consts)
+        else:
+            for k in ('min', 'max'):
+                if spec_value(checks.get(k), consts) != p.get(k):
+                    diffs.append(f'{cname}: spec {k} {checks.get(k)}, policy {p.get(k)}')
+    for cname in set(pol) - set(want):
+        diffs.append(f'{cname} accepted by the policy, not in the spec request')
+    return diffs
+
+
+def spec_set(spec, name):
+    return next(s for s in spec['attribute-sets'] if s['name'] == name)
 
 
 class Ktap:
@@ -105,7 +223,6 @@ def main():
     t = Ktap()
 
     cmds = parse_enum(hdr, 'livemig_cmd')
-    policies = parse_policies(nlc)
     ops = parse_ops(nlc)
 
     # Attribute sets: names and numbers.
@@ -140,9 +257,15 @@ def main():
     extra = sorted(set(have_ops) - set(want_ops))
     t.check(not extra, 'the header has no command the spec lacks', ' '.join(extra))
     extra = sorted(set(ops) - set(want_ops))
+    env = parse_defines(hdr)
+    consts = {d['name']: d['value'] for d in spec.get('definitions', []) if d['type'] == 'const'}
+    policies = parse_policies(nlc, env)
     t.check(not extra, 'the module implements no command the spec lacks', ' '.join(extra))
 
+    notify_ops = {k: v for k, v in want_ops.items() if 'notify' in v[1] or 'event' in v[1]}
     for cname, (_, op) in want_ops.items():
+        if cname in notify_ops:
+            continue
         o = ops.get(cname)
         if o is None:
             t.check(False, f'{op["name"]}: implemented by the module', 'no genl_ops entry')
@@ -160,17 +283,11 @@ def main():
         if pol is None:
             t.check(False, f'{op["name"]}: has a policy', f'policy {o["policy"]} not found')
             continue
-        prefix = prefixes[op['attribute-set']]
-        want_pol = {c_name(prefix, a): aset[c_name(prefix, a)][1]['type'] for a in req}
-        diffs = []
-        for a, typ in want_pol.items():
-            if a not in pol:
-                diffs.append(f'{a} in the spec request, not in {o["policy"]}')
-            elif pol[a] not in NLA_TYPES.get(typ, {typ}):
-                diffs.append(f'{a}: spec {typ}, policy {pol[a]}')
-        for a in set(pol) - set(want_pol):
-            diffs.append(f'{a} accepted by {o["policy"]}, not in the spec request')
-        t.check(not diffs, f'{op["name"]}: the policy accepts exactly the spec request attributes, with their types', '\n'.join(diffs))
+        diffs = compare_policy(spec, sets, prefixes, op['attribute-set'], req, pol, policies, env, consts)
+        t.check(not diffs, f'{op["name"]}: the policy accepts exactly the spec request attributes, with their types and bounds', '\n'.join(diffs))
+
+    for cname, (_, op) in notify_ops.items():
+        t.check(cname not in ops, f'{op["name"]}: a notification, refused as a request', 'it has a genl_ops entry')
 
     # Multicast groups and constants.
     for g in spec.get('mcast-groups', {}).get('list', []):
@@ -179,6 +296,15 @@ def main():
         t.check(m is not None and m.group(1) == g['name'], f'multicast group {g["name"]} is {name} in the header')
         t.check(re.search(r'\.name\s*=\s*%s' % name, nlc) is not None, f'multicast group {g["name"]} is registered by the module')
     for d in spec.get('definitions', []):
+        if d['type'] == 'enum':
+            prefix = d.get('name-prefix', 'livemig-%s-' % d['name'])
+            bad = []
+            for i, e in enumerate(d['entries']):
+                ename = c_name(prefix, e['name'] if isinstance(e, dict) else e)
+                if env.get(ename) != i:
+                    bad.append(f'{ename}: spec {i}, header {env.get(ename)}')
+            t.check(not bad, f'enum {d["name"]}: every entry is in the header with its value', '\n'.join(bad))
+            continue
         if d['type'] != 'const':
             continue
         name = c_name('livemig-', d['name'])
