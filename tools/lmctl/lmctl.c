@@ -16,18 +16,63 @@ static int lmctl_cmd_help(const struct lmctl_opts *opts, int argc, char **argv);
 
 static const struct lmctl_cmd lmctl_cmds[] = {
 	{ "show", lmctl_cmd_show, "lmctl show [-j]",
-	  "show the module and this host's migration settings" },
+	  "show this host's migration settings and where it listens", NULL },
+	{ "enable", lmctl_cmd_enable, "lmctl enable",
+	  "allow migrations in and out of this host", NULL },
+	{ "disable", lmctl_cmd_disable, "lmctl disable",
+	  "refuse new migrations in and out of this host", NULL },
+	{ "set", lmctl_cmd_set,
+	  "lmctl set SETTING VALUE [SETTING VALUE]...",
+	  "change settings, all in one request (all or nothing)",
+	  "SETTING VALUE is one of:\n"
+	  "    max-migrations N        simultaneous migrations per direction\n"
+	  "    streams N               data connections per migration\n"
+	  "    port P                  the migration port\n"
+	  "    bandwidth RATE          bytes/s, K/M/G suffixes (powers of 1024), 0 = no limit\n"
+	  "    downtime MS             longest pause at switch-over\n"
+	  "    compression ALG[:LEVEL] lz4, zstd or zstd:LEVEL\n"
+	  "    performance OPTION      tcp, compression or rdma\n"
+	  "    host-name NAME          the host's name (\"\" = the node name)\n"
+	  "    enabled yes|no          as enable and disable\n"
+	  "    auth psk key-file PATH  authenticate and encrypt with a key from lmctl genkey\n"
+	  "    auth none               NO authentication, NO encryption (lab networks)\n"
+	  "The kernel checks the ranges and says which value it refused." },
+	{ "set-performance", lmctl_cmd_set_performance,
+	  "lmctl set-performance tcp|compression|rdma",
+	  "choose how pages travel", NULL },
+	{ "genkey", lmctl_cmd_genkey, "lmctl genkey",
+	  "print a new random key (base64) for auth psk", NULL },
+	{ "network", lmctl_cmd_network,
+	  "lmctl network add PREFIX [priority N]\n"
+	  "       lmctl network del PREFIX\n"
+	  "       lmctl network any | specific\n"
+	  "       lmctl network list [-j]",
+	  "choose the networks on which this host accepts migrations", NULL },
+	{ "showconf", lmctl_cmd_showconf, "lmctl showconf",
+	  "print the settings in the config file format", NULL },
+	{ "setconf", lmctl_cmd_setconf, "lmctl setconf FILE",
+	  "apply a config file: every setting, one request, all or nothing", NULL },
+	{ "monitor", lmctl_cmd_monitor, "lmctl monitor [-j] [--count N]",
+	  "print changes as they happen", NULL },
 	{ "version", lmctl_cmd_version, "lmctl version [-j]",
-	  "show the versions of lmctl, the module and the protocol" },
+	  "show the versions of lmctl, the module and the protocol", NULL },
 	{ "help", lmctl_cmd_help, "lmctl help [COMMAND]",
-	  "show this help or a command's" },
+	  "show this help or a command's", NULL },
 };
 
-static const struct lmctl_cmd *lmctl_find(const char *name)
+#define LMCTL_NCMDS (sizeof(lmctl_cmds) / sizeof(lmctl_cmds[0]))
+
+/**
+ * lmctl_find() - a command by name
+ * @name: what the user typed
+ *
+ * Return: the command, or NULL.
+ */
+const struct lmctl_cmd *lmctl_find(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(lmctl_cmds) / sizeof(lmctl_cmds[0]); i++)
+	for (i = 0; i < LMCTL_NCMDS; i++)
 		if (!strcmp(lmctl_cmds[i].name, name))
 			return &lmctl_cmds[i];
 	return NULL;
@@ -39,14 +84,17 @@ static void lmctl_print_usage(FILE *f)
 
 	fprintf(f, "Usage: lmctl [-j|--json] [COMMAND [ARGS...]]\n\n"
 		   "Commands (none means show):\n");
-	for (i = 0; i < sizeof(lmctl_cmds) / sizeof(lmctl_cmds[0]); i++)
-		fprintf(f, "  %-10s %s\n", lmctl_cmds[i].name, lmctl_cmds[i].help);
-	fprintf(f, "\n'lmctl COMMAND --help' describes a command.\n");
+	for (i = 0; i < LMCTL_NCMDS; i++)
+		fprintf(f, "  %-16s %s\n", lmctl_cmds[i].name, lmctl_cmds[i].help);
+	fprintf(f, "\n'lmctl COMMAND --help' describes a command; man lmctl tells all.\n"
+		   "Exit status: 0 done, 1 refused by the kernel or the system, 2 usage error.\n");
 }
 
 void lmctl_print_cmd_help(const struct lmctl_cmd *cmd)
 {
 	printf("Usage: %s\n\n%s\n", cmd->usage, cmd->help);
+	if (cmd->details)
+		printf("\n%s\n", cmd->details);
 }
 
 /**
@@ -67,9 +115,46 @@ int lmctl_usage_error(const struct lmctl_cmd *cmd, const char *fmt, ...)
 	fprintf(stderr, "\n");
 	if (cmd)
 		fprintf(stderr, "Usage: %s\n", cmd->usage);
+	if (cmd && cmd->details)
+		fprintf(stderr, "'lmctl %s --help' says more.\n", cmd->name);
 	else
 		lmctl_print_usage(stderr);
 	return LMCTL_EXIT_USAGE;
+}
+
+/**
+ * lmctl_arg_error() - a word the command does not take
+ * @cmd: the command
+ * @word: the word
+ *
+ * Return: %LMCTL_EXIT_USAGE.
+ */
+int lmctl_arg_error(const struct lmctl_cmd *cmd, const char *word)
+{
+	if (word[0] == '-' && word[1])
+		return lmctl_usage_error(cmd, "unknown option '%s'", word);
+	return lmctl_usage_error(cmd, "unexpected argument '%s'", word);
+}
+
+/**
+ * lmctl_take_json() - accept -j/--json after the command too
+ * @opts: json set when found
+ * @argc: number of words after the command name
+ * @argv: those words; -j and --json are removed in place
+ *
+ * Return: the number of words left.
+ */
+int lmctl_take_json(struct lmctl_opts *opts, int argc, char **argv)
+{
+	int i, n = 0;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
+			opts->json = true;
+		else
+			argv[n++] = argv[i];
+	}
+	return n;
 }
 
 /**
@@ -95,7 +180,7 @@ static int lmctl_cmd_help(const struct lmctl_opts *opts, int argc, char **argv)
 
 	(void)opts;
 	if (argc > 1)
-		return lmctl_usage_error(lmctl_find("help"), "too many arguments");
+		return lmctl_arg_error(lmctl_find("help"), argv[1]);
 	if (argc == 0) {
 		lmctl_print_usage(stdout);
 		return LMCTL_EXIT_OK;

@@ -13,7 +13,7 @@
 enum {
 	LMCTL_EXIT_OK = 0,
 	LMCTL_EXIT_ERROR = 1,	/* the kernel or the system said no */
-	LMCTL_EXIT_USAGE = 2,	/* the command line was wrong */
+	LMCTL_EXIT_USAGE = 2,	/* the command line (or config file) was wrong */
 };
 
 /**
@@ -30,21 +30,40 @@ struct lmctl_opts {
  * @fn: runs it with the words after @name; returns an exit code
  * @usage: its synopsis, printed by --help and on a usage error
  * @help: one line saying what it does
+ * @details: more lines for --help, or NULL
  */
 struct lmctl_cmd {
 	const char *name;
 	int (*fn)(const struct lmctl_opts *opts, int argc, char **argv);
 	const char *usage;
 	const char *help;
+	const char *details;
 };
 
+const struct lmctl_cmd *lmctl_find(const char *name);
 int lmctl_usage_error(const struct lmctl_cmd *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+int lmctl_arg_error(const struct lmctl_cmd *cmd, const char *word);
+int lmctl_take_json(struct lmctl_opts *opts, int argc, char **argv);
 bool lmctl_wants_help(int argc, char **argv);
 void lmctl_print_cmd_help(const struct lmctl_cmd *cmd);
 
 /* show.c */
 int lmctl_cmd_show(const struct lmctl_opts *opts, int argc, char **argv);
 int lmctl_cmd_version(const struct lmctl_opts *opts, int argc, char **argv);
+/* set.c */
+int lmctl_cmd_enable(const struct lmctl_opts *opts, int argc, char **argv);
+int lmctl_cmd_disable(const struct lmctl_opts *opts, int argc, char **argv);
+int lmctl_cmd_set(const struct lmctl_opts *opts, int argc, char **argv);
+int lmctl_cmd_set_performance(const struct lmctl_opts *opts, int argc, char **argv);
+/* key.c */
+int lmctl_cmd_genkey(const struct lmctl_opts *opts, int argc, char **argv);
+/* network.c */
+int lmctl_cmd_network(const struct lmctl_opts *opts, int argc, char **argv);
+/* config.c */
+int lmctl_cmd_showconf(const struct lmctl_opts *opts, int argc, char **argv);
+int lmctl_cmd_setconf(const struct lmctl_opts *opts, int argc, char **argv);
+/* monitor.c */
+int lmctl_cmd_monitor(const struct lmctl_opts *opts, int argc, char **argv);
 
 #endif /* LMCTL_H */

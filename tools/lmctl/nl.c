@@ -14,6 +14,7 @@
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 
+#include "lmctl.h"
 #include "nl.h"
 
 #ifndef SOL_NETLINK
@@ -68,6 +69,49 @@ err_free:
 	nl_socket_free(nl->sk);
 	nl->sk = NULL;
 	return err;
+}
+
+/**
+ * lm_nl_connect() - lm_nl_open(), telling the user why it failed
+ * @nl: filled in
+ *
+ * Return: %LMCTL_EXIT_OK, or %LMCTL_EXIT_ERROR after a message.
+ */
+int lm_nl_connect(struct lm_nl *nl)
+{
+	int err = lm_nl_open(nl);
+
+	if (err == -ENOENT) {
+		fprintf(stderr, "lmctl: the livemig module is not loaded (no generic netlink family '%s')\n",
+			LIVEMIG_GENL_NAME);
+		return LMCTL_EXIT_ERROR;
+	}
+	if (err) {
+		lm_nl_perror(NULL, "connect to the kernel", err);
+		return LMCTL_EXIT_ERROR;
+	}
+	return LMCTL_EXIT_OK;
+}
+
+/**
+ * lm_nl_join_events() - subscribe to the family's "events" group
+ * @nl: open connection; from now on it receives notifications
+ *
+ * Return: 0, -ENOENT if the family has no such group, or the kernel's
+ * negative errno (-EPERM without CAP_NET_ADMIN).
+ */
+int lm_nl_join_events(struct lm_nl *nl)
+{
+	int grp, err;
+
+	grp = genl_ctrl_resolve_grp(nl->sk, LIVEMIG_GENL_NAME,
+				    LIVEMIG_MCGRP_EVENTS);
+	if (grp < 0)
+		return -ENOENT;
+	err = nl_socket_add_membership(nl->sk, grp);
+	if (err < 0)
+		return errno ? -errno : -EPERM;
+	return 0;
 }
 
 void lm_nl_close(struct lm_nl *nl)
@@ -214,6 +258,8 @@ int lm_nl_request(struct lm_nl *nl, struct nl_msg *msg,
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, lm_nl_valid_cb, &req);
 
 	err = nl_send_auto(nl->sk, msg);
+	/* Requests may carry a key: leave nothing of them in freed memory. */
+	explicit_bzero(nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len);
 	nlmsg_free(msg);
 	if (err < 0) {
 		err = -ECOMM;

@@ -27,6 +27,8 @@ struct lm_nl {
 typedef int (*lm_nl_reply_fn)(struct nlattr **tb, void *arg);
 
 int lm_nl_open(struct lm_nl *nl);
+int lm_nl_connect(struct lm_nl *nl);
+int lm_nl_join_events(struct lm_nl *nl);
 void lm_nl_close(struct lm_nl *nl);
 struct nl_msg *lm_nl_msg(struct lm_nl *nl, int cmd, int flags);
 int lm_nl_request(struct lm_nl *nl, struct nl_msg *msg,
