@@ -38,6 +38,7 @@
  * @family: AF_INET or AF_INET6
  * @addr: the bound address (all zero for a wildcard)
  * @port: the bound port
+ * @saved_data_ready: the socket's own callback, restored before release
  */
 struct lm_listener {
 	struct list_head node;
@@ -49,6 +50,7 @@ struct lm_listener {
 		struct in6_addr v6;
 	} addr;
 	u16 port;
+	void (*saved_data_ready)(struct sock *sk);
 };
 
 /* An address the host should listen on. */
@@ -75,7 +77,7 @@ static void lm_listener_close(struct lm_listener *l)
 	/* After this, no callback can queue work for this socket. */
 	write_lock_bh(&sk->sk_callback_lock);
 	sk->sk_user_data = NULL;
-	sk->sk_data_ready = sock_def_readable;
+	sk->sk_data_ready = l->saved_data_ready;
 	write_unlock_bh(&sk->sk_callback_lock);
 
 	sock_release(l->sock);
@@ -136,6 +138,7 @@ static int lm_listener_open(struct lm_host *host, const struct lm_want *w,
 	l->port = port;
 
 	write_lock_bh(&sock->sk->sk_callback_lock);
+	l->saved_data_ready = sock->sk->sk_data_ready;
 	sock->sk->sk_user_data = host;
 	sock->sk->sk_data_ready = lm_listen_data_ready;
 	write_unlock_bh(&sock->sk->sk_callback_lock);
