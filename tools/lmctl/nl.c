@@ -166,18 +166,32 @@ static void lm_nl_parse_extack(struct lm_nl *nl, struct nlmsgerr *e,
 	if (tb[NLMSGERR_ATTR_MSG])
 		snprintf(nl->extack, sizeof(nl->extack), "%s",
 			 nla_get_string(tb[NLMSGERR_ATTR_MSG]));
-	if (tb[NLMSGERR_ATTR_OFFS]) {
-		unsigned int off = nla_get_u32(tb[NLMSGERR_ATTR_OFFS]);
-		const struct nlattr *bad = (const void *)((const char *)&e->msg + off);
+	/*
+	 * The offset points into our own request, which lm_nl_request()
+	 * still holds: lm_nl_blame() resolves it there, so the request (it
+	 * may hold a key) need not be echoed back.
+	 */
+	if (tb[NLMSGERR_ATTR_OFFS])
+		nl->bad_off = nla_get_u32(tb[NLMSGERR_ATTR_OFFS]);
+}
 
-		/*
-		 * The offset points into our own request; only trust it when
-		 * the request was echoed in full.
-		 */
-		if (!(nlh->nlmsg_flags & NLM_F_CAPPED) &&
-		    off + sizeof(*bad) <= e->msg.nlmsg_len)
-			nl->bad_attr = bad->nla_type & NLA_TYPE_MASK;
+/* The top-level attribute of @req that holds byte @off of it, or 0. */
+static int lm_nl_blame(const struct nlmsghdr *req, unsigned int off)
+{
+	const struct nlattr *a;
+	int rem;
+
+	if (off < NLMSG_HDRLEN + GENL_HDRLEN || off >= req->nlmsg_len)
+		return 0;
+	nla_for_each_attr(a, (const struct nlattr *)((const char *)req +
+				NLMSG_HDRLEN + GENL_HDRLEN),
+			  req->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN, rem) {
+		unsigned int start = (const char *)a - (const char *)req;
+
+		if (off >= start && off < start + a->nla_len)
+			return nla_type(a);
 	}
+	return 0;
 }
 
 static int lm_nl_err_cb(struct sockaddr_nl *who, struct nlmsgerr *e, void *data)
@@ -246,9 +260,11 @@ int lm_nl_request(struct lm_nl *nl, struct nl_msg *msg,
 
 	nl->extack[0] = '\0';
 	nl->bad_attr = 0;
+	nl->bad_off = 0;
 
 	cb = nl_cb_alloc(NL_CB_CUSTOM);
 	if (!cb) {
+		explicit_bzero(nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len);
 		nlmsg_free(msg);
 		return -ENOMEM;
 	}
@@ -258,9 +274,6 @@ int lm_nl_request(struct lm_nl *nl, struct nl_msg *msg,
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, lm_nl_valid_cb, &req);
 
 	err = nl_send_auto(nl->sk, msg);
-	/* Requests may carry a key: leave nothing of them in freed memory. */
-	explicit_bzero(nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len);
-	nlmsg_free(msg);
 	if (err < 0) {
 		err = -ECOMM;
 		goto out;
@@ -272,10 +285,35 @@ int lm_nl_request(struct lm_nl *nl, struct nl_msg *msg,
 			req.err = -EIO;
 	}
 	err = req.err;
+	if (err && nl->bad_off)
+		nl->bad_attr = lm_nl_blame(nlmsg_hdr(msg), nl->bad_off);
 out:
+	/* Requests may carry a key: leave nothing of them in freed memory. */
+	explicit_bzero(nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len);
+	nlmsg_free(msg);
 	nl_cb_put(cb);
 	return err;
 }
+
+/* The words the kernel's sentences start with, by attribute. */
+static const char *const lm_attr_names[LIVEMIG_A_MAX + 1] = {
+	[LIVEMIG_A_ENABLED] = "enabled",
+	[LIVEMIG_A_MAX_MIGRATIONS] = "max-migrations",
+	[LIVEMIG_A_NETWORK_MODE] = "network-mode",
+	[LIVEMIG_A_NETWORKS] = "network",
+	[LIVEMIG_A_NETWORK] = "network",
+	[LIVEMIG_A_AUTH] = "auth",
+	[LIVEMIG_A_PSK] = "psk",
+	[LIVEMIG_A_PSK_FILE] = "psk-file",
+	[LIVEMIG_A_PERFORMANCE] = "performance",
+	[LIVEMIG_A_COMPRESSION] = "compression",
+	[LIVEMIG_A_COMPRESSION_LEVEL] = "compression-level",
+	[LIVEMIG_A_STREAMS] = "streams",
+	[LIVEMIG_A_PORT] = "port",
+	[LIVEMIG_A_HOST_NAME] = "host-name",
+	[LIVEMIG_A_BANDWIDTH] = "bandwidth",
+	[LIVEMIG_A_DOWNTIME_MS] = "downtime",
+};
 
 /**
  * lm_nl_perror() - tell the user why a request failed
@@ -283,12 +321,25 @@ out:
  * @what: what we were doing, e.g. "get version"
  * @err: negative errno
  *
- * The kernel's own sentence is printed verbatim when there is one.
+ * The kernel's own sentence is printed verbatim when there is one. When
+ * the kernel blamed an attribute and its sentence does not name it (the
+ * generic sentences of policy checks, "integer out of range"), the
+ * setting's name goes before it.
  */
 void lm_nl_perror(const struct lm_nl *nl, const char *what, int err)
 {
-	if (nl && nl->extack[0])
+	const char *name = NULL;
+
+	if (nl && nl->bad_attr > 0 && nl->bad_attr <= LIVEMIG_A_MAX)
+		name = lm_attr_names[nl->bad_attr];
+	if (name && nl->extack[0] &&
+	    (strncmp(nl->extack, name, strlen(name)) ||
+	     nl->extack[strlen(name)] != ':'))
+		fprintf(stderr, "lmctl: %s: %s: %s\n", what, name, nl->extack);
+	else if (nl && nl->extack[0])
 		fprintf(stderr, "lmctl: %s: %s\n", what, nl->extack);
+	else if (name)
+		fprintf(stderr, "lmctl: %s: %s: %s\n", what, name, strerror(-err));
 	else if (err == -EPERM)
 		fprintf(stderr, "lmctl: %s: %s (needs CAP_NET_ADMIN)\n", what,
 			strerror(-err));

@@ -15,13 +15,16 @@
  * @sk: the libnl socket
  * @family: the family id resolved at open
  * @extack: the kernel's sentence for the last error, "" if none
- * @bad_attr: attribute type the kernel blamed for the last error, or 0
+ * @bad_attr: top-level attribute of the request that the kernel blamed for
+ *	the last error, or 0
+ * @bad_off: the kernel's offset of the blamed attribute in the request
  */
 struct lm_nl {
 	struct nl_sock *sk;
 	int family;
 	char extack[256];
 	int bad_attr;
+	unsigned int bad_off;
 };
 
 typedef int (*lm_nl_reply_fn)(struct nlattr **tb, void *arg);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 
 #include <netlink/attr.h>
 
@@ -159,6 +160,17 @@ int lm_settings_parse(struct nlattr **tb, struct lm_conf *c)
 		c->have |= LM_HAVE(LM_F_HOST_NAME);
 	}
 	c->host_name_default = tb[LIVEMIG_A_HOST_NAME_DEFAULT];
+	/*
+	 * A notification leaves out a default name (it has no caller whose
+	 * node name it would be): ours is what a get would have said.
+	 */
+	if (!tb[LIVEMIG_A_HOST_NAME]) {
+		struct utsname u;
+
+		c->host_name_default = true;
+		if (!uname(&u))
+			snprintf(c->host_name, sizeof(c->host_name), "%s", u.nodename);
+	}
 	if (tb[LIVEMIG_A_BANDWIDTH]) {
 		c->bandwidth = nla_get_u64(tb[LIVEMIG_A_BANDWIDTH]);
 		c->have |= LM_HAVE(LM_F_BANDWIDTH);
