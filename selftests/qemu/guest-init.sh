@@ -15,10 +15,23 @@ export HOME=/root TERM=dumb
 
 results= hostname=lmhost addr= load_module=1
 
+# The repository is two levels above this script, at the same path as on
+# the build machine.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+
 mount -t proc proc /proc
 mount -t sysfs sys /sys
+# A second view of the read-only root, for what the tmpfs mounts hide.
+mount --bind / /mnt
 for d in /tmp /run /var/tmp /var/log /root; do
 	mount -t tmpfs -o mode=1777 tmpfs "$d"
+	# A checkout under /tmp (CI clones anywhere) must stay visible.
+	case "$top/" in
+	"$d"/*)
+		mkdir -p "$top"
+		mount --bind "/mnt$top" "$top"
+		;;
+	esac
 done
 chmod 0700 /root
 mkdir -p /run/netns /dev/pts /dev/shm
@@ -67,9 +80,6 @@ setup() {
 	fi
 }
 
-# The repository is two levels above this script, at the same path as on
-# the build machine.
-top=$(cd "$(dirname "$0")/../.." && pwd)
 export LM_TOP=$top LM_BUILD=$top/build LM_RESULTS=$results
 export PATH=$top/build/lmctl:$top/build/selftests:$top/selftests/qemu:$PATH
 
