@@ -55,10 +55,10 @@ wait_listening() {
 	return 1
 }
 
-ktap_plan 22
+ktap_plan 23
 
 if ! setup; then
-	for i in $(seq 22); do ktap_skip "listener test $i" "cannot build the topology"; done
+	for i in $(seq 23); do ktap_skip "listener test $i" "cannot build the topology"; done
 	ktap_finish
 fi
 
