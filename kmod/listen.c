@@ -215,21 +215,24 @@ static bool lm_listener_is(const struct lm_listener *l, const struct lm_want *w)
  *
  * A socket that cannot be bound (the port taken by someone else, say) is
  * logged and left out; lmctl show lists where the host really listens.
+ *
+ * Return: true if a listener was opened or closed.
  */
-void lm_listen_update(struct lm_host *host)
+bool lm_listen_update(struct lm_host *host)
 {
 	static const u8 any[16];
 	struct lm_listener *l, *tmp;
 	struct lm_want *want;
 	unsigned int n = 0, i;
 	u16 port = host->cfg.port;
+	bool changed = false;
 	int err;
 
 	lockdep_assert_held(&host->lock);
 
 	want = kcalloc(LM_LISTEN_MAX, sizeof(*want), GFP_KERNEL);
 	if (!want)
-		return;
+		return false;
 
 	if (host->cfg.enabled && host->cfg.network_mode == LIVEMIG_NETWORK_ANY) {
 		lm_want_add(want, &n, AF_INET, any);
@@ -245,8 +248,10 @@ void lm_listen_update(struct lm_host *host)
 
 		for (i = 0; i < n && !keep; i++)
 			keep = l->port == port && lm_listener_is(l, &want[i]);
-		if (!keep)
+		if (!keep) {
 			lm_listener_close(l);
+			changed = true;
+		}
 	}
 
 	/* ...and open what is missing. */
@@ -258,12 +263,14 @@ void lm_listen_update(struct lm_host *host)
 		if (have)
 			continue;
 		err = lm_listener_open(host, &want[i], port);
+		changed |= !err;
 		if (err)
 			net_warn_ratelimited("livemig: cannot listen on %s port %u: error %d\n",
 					     want[i].family == AF_INET ? "an IPv4 address" :
 					     "an IPv6 address", port, err);
 	}
 	kfree(want);
+	return changed;
 }
 
 /**
@@ -312,11 +319,14 @@ int lm_listen_fill(struct sk_buff *msg, struct lm_host *host)
 static void lm_listen_rebind_work(struct work_struct *work)
 {
 	struct lm_host *host = container_of(work, struct lm_host, rebind_work);
+	bool changed;
 
+	/* Every address change of every namespace lands here: announce only ours. */
 	mutex_lock(&host->lock);
-	lm_listen_update(host);
+	changed = lm_listen_update(host);
 	mutex_unlock(&host->lock);
-	lm_nl_notify_settings(host);
+	if (changed)
+		lm_nl_notify_settings(host);
 }
 
 static void lm_listen_accept_work(struct work_struct *work)

@@ -64,7 +64,7 @@ void lm_nl_notify_settings(struct lm_host *host);
 
 /* listen.c */
 void lm_listen_init_host(struct lm_host *host);
-void lm_listen_update(struct lm_host *host);
+bool lm_listen_update(struct lm_host *host);
 void lm_listen_stop(struct lm_host *host);
 int lm_listen_fill(struct sk_buff *msg, struct lm_host *host);
 int lm_listen_init(void);
