@@ -321,7 +321,7 @@ static void lm_listen_rebind_work(struct work_struct *work)
 	struct lm_host *host = container_of(work, struct lm_host, rebind_work);
 	bool changed;
 
-	/* Every address change of every namespace lands here: announce only ours. */
+	/* Every address change in the namespace lands here: announce real changes. */
 	mutex_lock(&host->lock);
 	changed = lm_listen_update(host);
 	mutex_unlock(&host->lock);
