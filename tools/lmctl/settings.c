@@ -273,7 +273,14 @@ int lm_settings_put(struct nl_msg *msg, const struct lm_conf *c,
 	if ((h & LM_HAVE(LM_F_NETWORK_MODE)) &&
 	    nla_put_u8(msg, LIVEMIG_A_NETWORK_MODE, c->network_mode))
 		return -EMSGSIZE;
-	if (h & LM_HAVE(LM_F_NETWORKS)) {
+	/*
+	 * An empty list is an empty nest, which clears the list; libnl's
+	 * nla_nest_end() drops empty nests, so put that one by hand.
+	 */
+	if ((h & LM_HAVE(LM_F_NETWORKS)) && !c->n_networks &&
+	    nla_put(msg, LIVEMIG_A_NETWORKS | NLA_F_NESTED, 0, NULL))
+		return -EMSGSIZE;
+	if ((h & LM_HAVE(LM_F_NETWORKS)) && c->n_networks) {
 		nest = nla_nest_start(msg, LIVEMIG_A_NETWORKS);
 		if (!nest)
 			return -EMSGSIZE;
