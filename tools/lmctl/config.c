@@ -71,11 +71,12 @@ int lmctl_cmd_setconf(const struct lmctl_opts *opts, int argc, char **argv)
 	int ret;
 
 	(void)opts;
-	if (argc != 1)
-		return argc ? lmctl_arg_error(cmd, argv[argc > 1 && argv[0][0] != '-'])
-			    : lmctl_usage_error(cmd, "missing FILE");
+	if (!argc)
+		return lmctl_usage_error(cmd, "missing FILE");
 	if (argv[0][0] == '-' && argv[0][1])
 		return lmctl_arg_error(cmd, argv[0]);
+	if (argc > 1)
+		return lmctl_arg_error(cmd, argv[1]);
 
 	if (!strcmp(argv[0], "-")) {
 		name = "<stdin>";

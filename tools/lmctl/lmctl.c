@@ -113,12 +113,13 @@ int lmctl_usage_error(const struct lmctl_cmd *cmd, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\n");
-	if (cmd)
-		fprintf(stderr, "Usage: %s\n", cmd->usage);
-	if (cmd && cmd->details)
-		fprintf(stderr, "'lmctl %s --help' says more.\n", cmd->name);
-	else
+	if (!cmd)
 		lmctl_print_usage(stderr);
+	else if (cmd->details)
+		fprintf(stderr, "Usage: %s\n'lmctl %s --help' says more.\n",
+			cmd->usage, cmd->name);
+	else
+		fprintf(stderr, "Usage: %s\n", cmd->usage);
 	return LMCTL_EXIT_USAGE;
 }
 

@@ -64,8 +64,10 @@ int lmctl_cmd_set_performance(const struct lmctl_opts *opts, int argc, char **ar
 	(void)opts;
 	if (!argc)
 		return lmctl_usage_error(cmd, "missing option (tcp, compression or rdma)");
-	if (argv[0][0] == '-' || argc > 1)
-		return lmctl_arg_error(cmd, argv[argc > 1 && argv[0][0] != '-']);
+	if (argv[0][0] == '-')
+		return lmctl_arg_error(cmd, argv[0]);
+	if (argc > 1)
+		return lmctl_arg_error(cmd, argv[1]);
 	p = lm_parse_name(argv[0], lm_perf_names, __LIVEMIG_PERF_MAX);
 	if (p < 0)
 		return lmctl_usage_error(cmd, "unknown performance option '%s'", argv[0]);
