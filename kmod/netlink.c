@@ -547,7 +547,6 @@ static struct genl_family lm_genl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = lm_genl_ops,
 	.n_ops = ARRAY_SIZE(lm_genl_ops),
-	.resv_start_op = LIVEMIG_CMD_MAX + 1,
 	.mcgrps = lm_genl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(lm_genl_mcgrps),
 };

@@ -51,9 +51,12 @@ bool lm_host_name_valid(const char *name)
 
 	if (!len || len >= LIVEMIG_HOST_NAME_MAX)
 		return false;
-	for (i = 0; i < len; i++)
-		if (!isalnum(name[i]) && !strchr("-_.", name[i]))
+	for (i = 0; i < len; i++) {
+		/* The kernel's isalnum() takes Latin-1 letters too: ASCII only. */
+		if (!isascii(name[i]) ||
+		    (!isalnum(name[i]) && !strchr("-_.", name[i])))
 			return false;
+	}
 	return true;
 }
 

@@ -278,6 +278,9 @@ static const struct name_case name_cases[] = {
 	{ "has space", false },
 	{ "semi;colon", false },
 	{ "new\nline", false },
+	{ "caf\xc3\xa9", false },
+	{ "latin1\xe9", false },
+	{ "\x7f", false },
 	{ "0123456789012345678901234567890123456789012345678901234567890123", true },
 	{ "01234567890123456789012345678901234567890123456789012345678901234", false },
 };
