@@ -8,10 +8,12 @@
 #   build      livemig.ko with W=1 (no warning allowed), sparse, lmctl,
 #              the selftest programs, the uapi header on its own
 #   spec       uapi header, module policies and YNL spec agree
+#   userspace  lmctl's unit tests; systemd-analyze verify of its unit
 #   checkpatch --strict on kmod/ and uapi/
 #   kunit      KUnit under UML (kmod/tests/)
-#   kselftest  one QEMU test host (module life, dirty ring) and two QEMU
-#              test hosts joined by a virtual network
+#   kselftest  one QEMU test host (module life, settings, listener,
+#              netlink fuzzing, dirty ring) and two QEMU test hosts joined
+#              by a virtual network
 #
 # Every log and KTAP document stays in build/results/ (one folder per test
 # host); build/results/timing.txt says how long each part took.
@@ -94,6 +96,31 @@ spec_check() {
 	return $rc
 }
 
+# lmctl's pure parsers, and its systemd unit.
+userspace() {
+	local rc=0
+
+	make -s -C tools/lmctl OUTPUT="$top/build/lmctl" RESULTS="$res" check \
+		> /dev/null 2>&1 || rc=1
+	[ -s "$res/lmctl-unit.ktap" ] ||
+		printf 'TAP version 13\n1..1\nnot ok 1 - lmctl unit tests did not run\n' \
+			> "$res/lmctl-unit.ktap"
+	tail -1 "$res/lmctl-unit.ktap"
+	{
+		echo "TAP version 13"
+		echo "1..1"
+		if make -s -C tools/lmctl OUTPUT="$top/build/lmctl" verify-unit \
+			> "$res/verify-unit.log" 2>&1; then
+			echo "ok 1 - systemd-analyze verify livemig.service"
+		else
+			echo "not ok 1 - systemd-analyze verify livemig.service"
+			sed 's/^/# /' "$res/verify-unit.log"
+			rc=1
+		fi
+	} | tee "$res/systemd.ktap"
+	return $rc
+}
+
 kunit() {
 	scripts/kunit.sh > /dev/null 2>&1
 	local rc=$?
@@ -129,7 +156,8 @@ kselftest() {
 	}
 
 	cat > "$tmp/host.sh" <<'JOB'
-ktap-run.sh "$LM_TOP/selftests/livemig/module.sh" \
+t=$LM_TOP/selftests/livemig
+ktap-run.sh "$t/module.sh" "$t/settings.sh" "$t/listener.sh" "$t/nl_fuzz.sh" \
 	"$LM_BUILD/selftests/dirty_ring_test" > "$LM_RESULTS/selftests.ktap"
 JOB
 	cat > "$tmp/pair.sh" <<'JOB'
@@ -153,6 +181,7 @@ t0=$(date +%s)
 stage setup setup
 stage build build
 stage spec spec_check
+stage userspace userspace
 stage checkpatch scripts/checkpatch.sh
 stage kunit kunit
 stage kselftest kselftest
