@@ -41,6 +41,7 @@ void lm_host_queue_work(struct lm_host *host, struct work_struct *work)
 {
 	unsigned long flags;
 
+	/* Pairs with smp_store_release() in lm_host_net_init(). */
 	if (!smp_load_acquire(&host->live))
 		return;
 	spin_lock_irqsave(&host->work_lock, flags);

@@ -260,11 +260,11 @@ static int lm_nl_parse_network(const struct nlattr *nest, struct lm_prefix *p,
 		return err;
 
 	if (NL_REQ_ATTR_CHECK(extack, nest, tb, LIVEMIG_NETWORK_A_ADDR)) {
-		NL_SET_ERR_MSG_MOD(extack, "network: the address (LIVEMIG_NETWORK_A_ADDR) is missing");
+		NL_SET_ERR_MSG_MOD(extack, "network: the address is missing");
 		return -EINVAL;
 	}
 	if (NL_REQ_ATTR_CHECK(extack, nest, tb, LIVEMIG_NETWORK_A_PREFIX_LEN)) {
-		NL_SET_ERR_MSG_MOD(extack, "network: the prefix length (LIVEMIG_NETWORK_A_PREFIX_LEN) is missing");
+		NL_SET_ERR_MSG_MOD(extack, "network: the prefix length is missing");
 		return -EINVAL;
 	}
 

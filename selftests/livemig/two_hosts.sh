@@ -9,6 +9,7 @@
 # $LM_PEER: the other host's address.
 set -u
 . "$(dirname "$0")/ktap.sh"
+. "$(dirname "$0")/peer.sh"
 
 reach_peer() {
 	local i
@@ -21,9 +22,11 @@ reach_peer() {
 	return 1
 }
 
-ktap_plan 4
+peer_serve
+ktap_plan 5
 cmd_ok "lmctl talks to this host's module" lmctl version
 check "this host has its own name ($(hostname))" [ "$(hostname)" != "" ]
 check "the peer $LM_PEER answers over the virtual network" reach_peer
 check "the link is a virtio NIC with our address" ip -4 addr show dev eth0
+check "both hosts finished (rendezvous over the network)" peer_done
 ktap_finish

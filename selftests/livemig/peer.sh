@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Rendezvous between two QEMU test hosts over their virtual network, so
+# neither powers off while the other still needs it. Each host serves the
+# names it has signalled (a tiny HTTP server on $LM_PEER_PORT) and polls the
+# other's.
+#
+#   peer_serve            start serving (once, at the top of a test)
+#   peer_signal NAME      tell the peer we reached NAME
+#   peer_wait NAME [S]    wait until the peer reached NAME (default 120 s)
+#   peer_done             signal "done", wait for the peer's "done", linger
+
+LM_PEER_PORT=${LM_PEER_PORT:-8765}
+lm_peer_dir=/tmp/lm-peer
+
+peer_serve() {
+	mkdir -p "$lm_peer_dir"
+	python3 -m http.server --bind 0.0.0.0 --directory "$lm_peer_dir" \
+		"$LM_PEER_PORT" > /dev/null 2>&1 &
+	lm_peer_pid=$!
+}
+
+peer_signal() {
+	: > "$lm_peer_dir/$1"
+}
+
+peer_wait() {
+	local name=$1 tmo=${2:-120} end
+
+	end=$(($(date +%s) + tmo))
+	while [ "$(date +%s)" -lt "$end" ]; do
+		if (exec 3<>"/dev/tcp/$LM_PEER/$LM_PEER_PORT" &&
+		    printf 'GET /%s HTTP/1.0\r\n\r\n' "$name" >&3 &&
+		    head -n1 <&3 | grep -q ' 200 ') 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.5
+	done
+	return 1
+}
+
+# Both hosts call this last: after it, neither needs the other.
+peer_done() {
+	peer_signal done
+	peer_wait done
+	# Give the peer's last poll time to see our "done".
+	sleep 2
+	kill "$lm_peer_pid" 2>/dev/null
+}
