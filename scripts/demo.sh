@@ -3,12 +3,14 @@
 #
 # The main job, end to end: install what is needed, build livemig, boot two
 # QEMU test hosts (each a KVM hypervisor with livemig.ko loaded) joined by
-# a virtual network, and show lmctl talking to the module on each.
+# a virtual network, and configure both for migrations with lmctl.
 #
 #   host "demo-a" 10.99.0.1 ---- virtual network ---- 10.99.0.2 host "demo-b"
 #
-# Today this shows the foundation; it grows into a live migration of a
-# running VM from demo-a to demo-b.
+# Each host is configured as an admin would (shared key, migration
+# network, enable) and shows its settings; each then checks that the other
+# accepts connections on its migration port. This grows into a live
+# migration of a running VM from demo-a to demo-b.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,15 +27,28 @@ make -s all > /tmp/livemig-build.log 2>&1 || { tail -30 /tmp/livemig-build.log; 
 
 job=$(mktemp)
 trap 'rm -f "$job"' EXIT
+# Both hosts share one key, made here the way an admin would.
+mkdir -p build/demo
+(umask 077 && build/lmctl/lmctl genkey > build/demo/psk)
 cat > "$job" <<'JOB'
+. "$LM_TOP/selftests/livemig/peer.sh"
+peer_serve
+run() { echo "[$(hostname)]# $*"; "$@"; }
 echo "--- $(hostname): kernel $(uname -r), /dev/kvm: $(test -c /dev/kvm && echo yes || echo no)"
-echo "\$ lmctl"
-lmctl
-echo "\$ lmctl -j version"
-lmctl -j version
-for i in $(seq 60); do ping -c1 -W1 "$LM_PEER" > /dev/null 2>&1 && break; done
-echo "\$ ping $LM_PEER"
-ping -c 2 "$LM_PEER" | sed -n '2,3p'
+run lmctl version
+run lmctl set auth psk key-file "$LM_BUILD/demo/psk"
+run lmctl network add 10.99.0.0/24 priority 1
+run lmctl enable
+run lmctl show
+peer_signal enabled
+peer_wait enabled
+if (exec 3<>"/dev/tcp/$LM_PEER/6600") 2>/dev/null; then
+	echo "[$(hostname)] the peer $LM_PEER accepts connections on its migration port 6600"
+else
+	echo "[$(hostname)] the peer $LM_PEER does NOT listen on 6600"
+	exit 1
+fi
+peer_done
 JOB
 
 echo "== booting two QEMU test hosts (TCG, nested KVM); this takes about a minute"
@@ -41,7 +56,7 @@ rc=0
 selftests/qemu/pair.sh --timeout 300 demo "$job" "$job" || rc=$?
 cat build/results/demo-a/job.out build/results/demo-b/job.out
 if [ "$rc" = 0 ]; then
-	echo "== done: both hosts run livemig and see each other"
+	echo "== done: both hosts run livemig, share a key and accept migrations from each other"
 else
 	echo "== failed (exit $rc): logs in build/results/demo-a and demo-b"
 fi
