@@ -65,7 +65,8 @@
  *                               Default %LIVEMIG_NETWORK_ANY.
  *     LIVEMIG_A_NETWORKS:       nest of up to %LIVEMIG_NETWORKS_MAX
  *                               LIVEMIG_A_NETWORK entries: replaces the
- *                               whole list (lmctl setconf uses it).
+ *                               whole list (lmctl setconf uses it); an
+ *                               empty nest clears it.
  *     LIVEMIG_A_AUTH:           NLA_U8, &enum livemig_auth. Default
  *                               %LIVEMIG_AUTH_PSK.
  *     LIVEMIG_A_PSK:            binary, exactly %LIVEMIG_PSK_LEN bytes.
