@@ -16,8 +16,9 @@
  * extended ack carries a sentence and the offending attribute.
  *
  * Privileges: every command below needs CAP_NET_ADMIN in the initial user
- * namespace (GENL_ADMIN_PERM), so a container cannot reconfigure its host.
- * Non-admin callers get -EPERM.
+ * namespace (GENL_ADMIN_PERM), so a container cannot reconfigure its host;
+ * non-admin callers get -EPERM. The exceptions are the VMM's own commands
+ * (VM_ADD, VM_DEL), authorised by holding and owning the VM.
  *
  * Commands
  * --------
@@ -114,6 +115,50 @@
  *   is not in the list.
  *   Reply: an ack.
  *
+ * LIVEMIG_CMD_VM_ADD (the VMM contract: registration)
+ *   A VMM registers a VM it owns, so that it can be migrated. Not an admin
+ *   command: the caller is authorised by holding the VM's file descriptor
+ *   and being its owner (the process that created it, same mm). A VM can
+ *   be registered once, whatever the namespace. The VM must have the dirty
+ *   ring enabled (KVM_CAP_DIRTY_LOG_RING, before its vCPUs exist). The
+ *   registration lasts as long as the netlink socket that made it: when
+ *   that socket is closed (the VMM exits or is killed), the VM is
+ *   unregistered and any migration of it fails cleanly.
+ *   Request:
+ *     LIVEMIG_A_VM_FD:          NLA_U32, the VM's file descriptor in the
+ *                               caller (from KVM_CREATE_VM). Required.
+ *     LIVEMIG_A_VM_NAME:        NLA_NUL_STRING, 1..%LIVEMIG_VM_NAME_MAX - 1
+ *                               letters, digits, '-', '_' and '.', unique
+ *                               on this host. Required.
+ *     LIVEMIG_A_VM_CONFIG:      binary, at most %LIVEMIG_VM_CONFIG_MAX
+ *                               bytes: the machine description the
+ *                               destination's VMM starts from. Opaque to
+ *                               the module.
+ *     LIVEMIG_A_VM_REGIONS:     nest of 1..%LIVEMIG_VM_REGIONS_MAX
+ *                               LIVEMIG_A_VM_REGION entries (see &enum
+ *                               livemig_region_attr): the guest RAM to
+ *                               move. Pages travel as (region id, offset),
+ *                               so the two VMMs may lay out memslots
+ *                               differently. Each region must be covered
+ *                               by the VM's memslots at the given host
+ *                               addresses; regions must not overlap.
+ *                               Required.
+ *   Reply: an ack. Errors: -EBADF (not a KVM VM), -EPERM (not the VM's
+ *   owner), -EEXIST (VM or name already registered), -EINVAL (with a
+ *   sentence naming the attribute).
+ *
+ * LIVEMIG_CMD_VM_DEL
+ *   The VMM unregisters a VM: LIVEMIG_A_VM_NAME. Only its owner may.
+ *   Reply: an ack; -ENOENT if no such VM on this host.
+ *
+ * LIVEMIG_CMD_VM_GET
+ *   Admin command. Dump: one message per VM registered on this host, with
+ *   LIVEMIG_A_VM_NAME, LIVEMIG_A_VM_PID (NLA_U32, the owner's process id
+ *   in the caller's pid namespace, 0 if not visible there),
+ *   LIVEMIG_A_VM_MEMORY (NLA_U64, bytes of RAM in its regions) and
+ *   LIVEMIG_A_VM_REGIONS (id, name, guest address and size of each).
+ *   With LIVEMIG_A_VM_NAME in a do request: that VM only.
+ *
  * LIVEMIG_CMD_SETTINGS_NTF
  *   Notification on %LIVEMIG_MCGRP_EVENTS after every successful change
  *   (SETTINGS_SET, NETWORK_ADD, NETWORK_DEL) and when the listening
@@ -148,6 +193,10 @@
 #define LIVEMIG_ZSTD_LEVEL_MAX		22
 #define LIVEMIG_DOWNTIME_MS_MAX		600000
 #define LIVEMIG_PORT_DEFAULT		6600
+#define LIVEMIG_VM_NAME_MAX		65
+#define LIVEMIG_VM_CONFIG_MAX		65536
+#define LIVEMIG_VM_REGIONS_MAX		32
+#define LIVEMIG_REGION_NAME_MAX		32
 
 /**
  * enum livemig_network_mode - which local addresses accept migrations
@@ -212,6 +261,9 @@ enum livemig_compression {
  * @LIVEMIG_CMD_NETWORK_ADD: add a migration network
  * @LIVEMIG_CMD_NETWORK_DEL: remove a migration network
  * @LIVEMIG_CMD_SETTINGS_NTF: settings changed (notification only)
+ * @LIVEMIG_CMD_VM_ADD: a VMM registers its VM
+ * @LIVEMIG_CMD_VM_DEL: a VMM unregisters its VM
+ * @LIVEMIG_CMD_VM_GET: list the VMs registered on this host
  * @__LIVEMIG_CMD_MAX: internal
  * @LIVEMIG_CMD_MAX: highest command number
  */
@@ -223,6 +275,9 @@ enum livemig_cmd {
 	LIVEMIG_CMD_NETWORK_ADD,
 	LIVEMIG_CMD_NETWORK_DEL,
 	LIVEMIG_CMD_SETTINGS_NTF,
+	LIVEMIG_CMD_VM_ADD,
+	LIVEMIG_CMD_VM_DEL,
+	LIVEMIG_CMD_VM_GET,
 
 	/* add new commands above here */
 	__LIVEMIG_CMD_MAX,
@@ -257,6 +312,13 @@ enum livemig_cmd {
  * @LIVEMIG_A_DOWNTIME_MS: NLA_U32, downtime limit in milliseconds
  * @LIVEMIG_A_LISTENERS: nest of LIVEMIG_A_LISTENER (reply only)
  * @LIVEMIG_A_LISTENER: nest, &enum livemig_listener_attr
+ * @LIVEMIG_A_VM_FD: NLA_U32, a VM file descriptor of the caller
+ * @LIVEMIG_A_VM_NAME: NLA_NUL_STRING, the VM's name on this host
+ * @LIVEMIG_A_VM_CONFIG: binary, the VMM's machine description
+ * @LIVEMIG_A_VM_REGIONS: nest of LIVEMIG_A_VM_REGION
+ * @LIVEMIG_A_VM_REGION: nest, &enum livemig_region_attr
+ * @LIVEMIG_A_VM_PID: NLA_U32, the owning VMM's pid (reply only)
+ * @LIVEMIG_A_VM_MEMORY: NLA_U64, bytes of guest RAM (reply only)
  * @__LIVEMIG_A_MAX: internal
  * @LIVEMIG_A_MAX: highest attribute number
  */
@@ -287,6 +349,13 @@ enum livemig_attr {
 	LIVEMIG_A_DOWNTIME_MS,
 	LIVEMIG_A_LISTENERS,
 	LIVEMIG_A_LISTENER,
+	LIVEMIG_A_VM_FD,
+	LIVEMIG_A_VM_NAME,
+	LIVEMIG_A_VM_CONFIG,
+	LIVEMIG_A_VM_REGIONS,
+	LIVEMIG_A_VM_REGION,
+	LIVEMIG_A_VM_PID,
+	LIVEMIG_A_VM_MEMORY,
 
 	/* add new attributes above here */
 	__LIVEMIG_A_MAX,
@@ -329,6 +398,38 @@ enum livemig_listener_attr {
 
 	__LIVEMIG_LISTENER_A_MAX,
 	LIVEMIG_LISTENER_A_MAX = __LIVEMIG_LISTENER_A_MAX - 1
+};
+
+/**
+ * enum livemig_region_attr - a guest RAM region (LIVEMIG_A_VM_REGION)
+ * @LIVEMIG_REGION_A_UNSPEC: never used
+ * @LIVEMIG_REGION_A_ID: NLA_U32, the VMM's id for the region, unique in
+ *	the VM; the destination VMM must announce the same ids
+ * @LIVEMIG_REGION_A_NAME: NLA_NUL_STRING, at most
+ *	%LIVEMIG_REGION_NAME_MAX - 1 bytes, for messages ("ram-below-4g")
+ * @LIVEMIG_REGION_A_GPA: NLA_U64, guest physical address, page aligned
+ * @LIVEMIG_REGION_A_SIZE: NLA_U64, bytes, a non-zero multiple of the page
+ *	size
+ * @LIVEMIG_REGION_A_HVA: NLA_U64, where the VMM maps it, page aligned
+ *	(VM_ADD only; never reported)
+ * @LIVEMIG_REGION_A_DIRTY_BITMAP: NLA_U64, address in the VMM of its own
+ *	dirty bitmap for the region (one bit per page, bit n of the array of
+ *	unsigned longs for page n), where it records what it writes from
+ *	userspace; 0 if it never writes guest memory (VM_ADD only)
+ * @__LIVEMIG_REGION_A_MAX: internal
+ * @LIVEMIG_REGION_A_MAX: highest attribute number
+ */
+enum livemig_region_attr {
+	LIVEMIG_REGION_A_UNSPEC,
+	LIVEMIG_REGION_A_ID,
+	LIVEMIG_REGION_A_NAME,
+	LIVEMIG_REGION_A_GPA,
+	LIVEMIG_REGION_A_SIZE,
+	LIVEMIG_REGION_A_HVA,
+	LIVEMIG_REGION_A_DIRTY_BITMAP,
+
+	__LIVEMIG_REGION_A_MAX,
+	LIVEMIG_REGION_A_MAX = __LIVEMIG_REGION_A_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_LIVEMIG_H */
