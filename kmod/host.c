@@ -58,6 +58,11 @@ void lm_host_flush_work(void)
 	flush_workqueue(lm_wq);
 }
 
+static void lm_host_reap_work(struct work_struct *work)
+{
+	lm_vm_reap(container_of(work, struct lm_host, reap_work));
+}
+
 static int __net_init lm_host_net_init(struct net *net)
 {
 	struct lm_host *host = lm_host_get(net);
@@ -67,6 +72,7 @@ static int __net_init lm_host_net_init(struct net *net)
 	spin_lock_init(&host->work_lock);
 	lm_settings_init(&host->cfg);
 	lm_listen_init_host(host);
+	INIT_WORK(&host->reap_work, lm_host_reap_work);
 	/* Pairs with smp_load_acquire() in lm_host_queue_work(). */
 	smp_store_release(&host->live, true);
 	return 0;
@@ -83,6 +89,8 @@ static void __net_exit lm_host_net_exit(struct net *net)
 
 	/* Nothing queues work now; wait for what is queued or running. */
 	cancel_work_sync(&host->rebind_work);
+	cancel_work_sync(&host->reap_work);
+	lm_vm_host_exit(host);
 	mutex_lock(&host->lock);
 	lm_listen_stop(host);
 	mutex_unlock(&host->lock);

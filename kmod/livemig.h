@@ -12,6 +12,7 @@
 #include <linux/workqueue.h>
 
 #include "settings.h"
+#include "vmdesc.h"
 
 struct net;
 struct genl_info;
@@ -29,6 +30,7 @@ struct sk_buff;
  * @listeners: &struct lm_listener on the migration port; protected by @lock
  * @rebind_work: recomputes @listeners after an address change
  * @accept_work: takes connections off the listening sockets
+ * @reap_work: unregisters VMs whose VMM went away
  * @work_lock: protects @live against the address notifiers and socket
  *	callbacks that queue work (they run in atomic context)
  * @live: the host is set up and not going away: work may be queued
@@ -44,6 +46,7 @@ struct lm_host {
 	struct list_head listeners;
 	struct work_struct rebind_work;
 	struct work_struct accept_work;
+	struct work_struct reap_work;
 	/* guards @live; taken in atomic context */
 	spinlock_t work_lock;
 	bool live;
@@ -61,6 +64,30 @@ void lm_host_flush_work(void);
 int lm_genl_init(void);
 void lm_genl_exit(void);
 void lm_nl_notify_settings(struct lm_host *host);
+
+/**
+ * struct lm_vm_info - what VM_GET reports of a registered VM
+ * @desc: name and regions
+ * @memory: bytes of guest RAM
+ * @pid: the VMM's pid in the caller's pid namespace, 0 if not visible
+ */
+struct lm_vm_info {
+	const struct lm_vm_desc *desc;
+	u64 memory;
+	pid_t pid;
+};
+
+/* vm.c */
+int lm_vm_add(struct lm_host *host, int fd, u32 portid,
+	      const struct lm_vm_desc *desc, const void *config,
+	      u32 config_len, const char **why);
+int lm_vm_del(struct lm_host *host, const char *name, const char **why);
+int lm_vm_fill(struct lm_host *host, const char *name, unsigned long *skip,
+	       int (*put)(void *ctx, const struct lm_vm_info *info), void *ctx);
+void lm_vm_reap(struct lm_host *host);
+void lm_vm_host_exit(struct lm_host *host);
+int lm_vm_init(void);
+void lm_vm_exit(void);
 
 /* listen.c */
 void lm_listen_init_host(struct lm_host *host);

@@ -23,13 +23,19 @@ static int __init livemig_init(void)
 	if (err)
 		goto err_host;
 
-	err = lm_genl_init();
+	err = lm_vm_init();
 	if (err)
 		goto err_listen;
+
+	err = lm_genl_init();
+	if (err)
+		goto err_vm;
 
 	pr_info("version %s loaded\n", LIVEMIG_MODULE_VERSION);
 	return 0;
 
+err_vm:
+	lm_vm_exit();
 err_listen:
 	lm_listen_exit();
 err_host:
@@ -41,7 +47,9 @@ static void __exit livemig_exit(void)
 {
 	/* Address events first: their work announces on the family. */
 	lm_listen_exit();
+	lm_vm_exit();
 	lm_genl_exit();
+	/* Unregisters the VMs still registered, with their hosts. */
 	lm_host_exit();
 	pr_info("unloaded\n");
 }

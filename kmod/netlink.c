@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/utsname.h>
 #include <net/genetlink.h>
+#include <net/sock.h>
 
 #include <linux/livemig.h>
 
@@ -65,6 +66,31 @@ static const struct nla_policy lm_settings_set_policy[LIVEMIG_A_MAX + 1] = {
 
 static const struct nla_policy lm_network_cmd_policy[LIVEMIG_A_MAX + 1] = {
 	[LIVEMIG_A_NETWORK] = NLA_POLICY_NESTED(lm_network_policy),
+};
+
+static const struct nla_policy lm_region_policy[LIVEMIG_REGION_A_MAX + 1] = {
+	[LIVEMIG_REGION_A_ID] = { .type = NLA_U32 },
+	[LIVEMIG_REGION_A_NAME] = { .type = NLA_NUL_STRING, .len = LIVEMIG_REGION_NAME_MAX - 1 },
+	[LIVEMIG_REGION_A_GPA] = { .type = NLA_U64 },
+	[LIVEMIG_REGION_A_SIZE] = { .type = NLA_U64 },
+	[LIVEMIG_REGION_A_HVA] = { .type = NLA_U64 },
+	[LIVEMIG_REGION_A_DIRTY_BITMAP] = { .type = NLA_U64 },
+};
+
+/* LIVEMIG_A_VM_REGIONS holds LIVEMIG_A_VM_REGION entries and nothing else. */
+static const struct nla_policy lm_regions_policy[LIVEMIG_A_MAX + 1] = {
+	[LIVEMIG_A_VM_REGION] = NLA_POLICY_NESTED(lm_region_policy),
+};
+
+static const struct nla_policy lm_vm_add_policy[LIVEMIG_A_MAX + 1] = {
+	[LIVEMIG_A_VM_FD] = { .type = NLA_U32 },
+	[LIVEMIG_A_VM_NAME] = { .type = NLA_NUL_STRING, .len = LIVEMIG_VM_NAME_MAX - 1 },
+	[LIVEMIG_A_VM_CONFIG] = { .type = NLA_BINARY, .len = LIVEMIG_VM_CONFIG_MAX },
+	[LIVEMIG_A_VM_REGIONS] = NLA_POLICY_NESTED(lm_regions_policy),
+};
+
+static const struct nla_policy lm_vm_name_policy[LIVEMIG_A_MAX + 1] = {
+	[LIVEMIG_A_VM_NAME] = { .type = NLA_NUL_STRING, .len = LIVEMIG_VM_NAME_MAX - 1 },
 };
 
 static struct genl_family lm_genl_family;
@@ -488,6 +514,197 @@ static int lm_nl_network_del(struct sk_buff *skb, struct genl_info *info)
 	return lm_nl_change(info, lm_change_network_del);
 }
 
+/* One LIVEMIG_A_VM_REGION nest (validated by its policy) to a region. */
+static int lm_nl_parse_region(const struct nlattr *nest, struct lm_region *r,
+			      struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[LIVEMIG_REGION_A_MAX + 1];
+	int err;
+
+	err = nla_parse_nested(tb, LIVEMIG_REGION_A_MAX, nest, lm_region_policy,
+			       extack);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, LIVEMIG_REGION_A_ID) ||
+	    NL_REQ_ATTR_CHECK(extack, nest, tb, LIVEMIG_REGION_A_GPA) ||
+	    NL_REQ_ATTR_CHECK(extack, nest, tb, LIVEMIG_REGION_A_SIZE) ||
+	    NL_REQ_ATTR_CHECK(extack, nest, tb, LIVEMIG_REGION_A_HVA)) {
+		NL_SET_ERR_MSG_MOD(extack, "region: id, gpa, size and hva are required");
+		return -EINVAL;
+	}
+
+	memset(r, 0, sizeof(*r));
+	r->id = nla_get_u32(tb[LIVEMIG_REGION_A_ID]);
+	r->gpa = nla_get_u64(tb[LIVEMIG_REGION_A_GPA]);
+	r->size = nla_get_u64(tb[LIVEMIG_REGION_A_SIZE]);
+	r->hva = nla_get_u64(tb[LIVEMIG_REGION_A_HVA]);
+	if (tb[LIVEMIG_REGION_A_DIRTY_BITMAP])
+		r->dirty_bitmap = nla_get_u64(tb[LIVEMIG_REGION_A_DIRTY_BITMAP]);
+	if (tb[LIVEMIG_REGION_A_NAME])
+		nla_strscpy(r->name, tb[LIVEMIG_REGION_A_NAME], sizeof(r->name));
+	return 0;
+}
+
+static int lm_nl_vm_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct lm_host *host = lm_host_get(genl_info_net(info));
+	struct nlattr **tb = info->attrs;
+	const struct nlattr *one, *cfg;
+	struct lm_vm_desc *desc;
+	const char *why = NULL;
+	int rem, err;
+
+	if (GENL_REQ_ATTR_CHECK(info, LIVEMIG_A_VM_FD) ||
+	    GENL_REQ_ATTR_CHECK(info, LIVEMIG_A_VM_NAME) ||
+	    GENL_REQ_ATTR_CHECK(info, LIVEMIG_A_VM_REGIONS)) {
+		NL_SET_ERR_MSG_MOD(info->extack, "vm: vm-fd, vm-name and vm-regions are required");
+		return -EINVAL;
+	}
+
+	desc = kzalloc(sizeof(*desc), GFP_KERNEL);
+	if (!desc)
+		return -ENOMEM;
+	nla_strscpy(desc->name, tb[LIVEMIG_A_VM_NAME], sizeof(desc->name));
+
+	nla_for_each_nested(one, tb[LIVEMIG_A_VM_REGIONS], rem) {
+		if (desc->n_regions == LIVEMIG_VM_REGIONS_MAX) {
+			NL_SET_ERR_MSG_ATTR(info->extack, one, "vm-regions: at most 32 regions");
+			err = -EINVAL;
+			goto out;
+		}
+		err = lm_nl_parse_region(one, &desc->regions[desc->n_regions], info->extack);
+		if (err)
+			goto out;
+		desc->n_regions++;
+	}
+
+	err = lm_vm_desc_check(desc, PAGE_SIZE, &why);
+	if (!err) {
+		cfg = tb[LIVEMIG_A_VM_CONFIG];
+		err = lm_vm_add(host, nla_get_u32(tb[LIVEMIG_A_VM_FD]), info->snd_portid,
+				desc, cfg ? nla_data(cfg) : NULL, cfg ? nla_len(cfg) : 0,
+				&why);
+	}
+	if (err && why)
+		lm_nl_why(info->extack, NULL, why);
+out:
+	kfree(desc);
+	return err;
+}
+
+static int lm_nl_vm_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct lm_host *host = lm_host_get(genl_info_net(info));
+	const char *why = NULL;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, LIVEMIG_A_VM_NAME)) {
+		NL_SET_ERR_MSG_MOD(info->extack, "vm: vm-name is required");
+		return -EINVAL;
+	}
+	err = lm_vm_del(host, nla_data(info->attrs[LIVEMIG_A_VM_NAME]), &why);
+	if (err)
+		lm_nl_why(info->extack, info->attrs[LIVEMIG_A_VM_NAME], why);
+	return err;
+}
+
+struct lm_vm_dump_ctx {
+	struct sk_buff *skb;
+	u32 portid;
+	u32 seq;
+	int flags;
+};
+
+static int lm_nl_put_vm(void *arg, const struct lm_vm_info *vm)
+{
+	struct lm_vm_dump_ctx *ctx = arg;
+	struct sk_buff *skb = ctx->skb;
+	struct nlattr *all, *one;
+	unsigned int i;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, ctx->portid, ctx->seq, &lm_genl_family, ctx->flags,
+			  LIVEMIG_CMD_VM_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_string(skb, LIVEMIG_A_VM_NAME, vm->desc->name) ||
+	    nla_put_u32(skb, LIVEMIG_A_VM_PID, vm->pid) ||
+	    nla_put_u64_64bit(skb, LIVEMIG_A_VM_MEMORY, vm->memory, LIVEMIG_A_UNSPEC))
+		goto cancel;
+	all = nla_nest_start(skb, LIVEMIG_A_VM_REGIONS);
+	if (!all)
+		goto cancel;
+	for (i = 0; i < vm->desc->n_regions; i++) {
+		const struct lm_region *r = &vm->desc->regions[i];
+
+		/* Where the VMM maps its memory is the VMM's business. */
+		one = nla_nest_start(skb, LIVEMIG_A_VM_REGION);
+		if (!one ||
+		    nla_put_u32(skb, LIVEMIG_REGION_A_ID, r->id) ||
+		    nla_put_string(skb, LIVEMIG_REGION_A_NAME, r->name) ||
+		    nla_put_u64_64bit(skb, LIVEMIG_REGION_A_GPA, r->gpa, LIVEMIG_REGION_A_UNSPEC) ||
+		    nla_put_u64_64bit(skb, LIVEMIG_REGION_A_SIZE, r->size, LIVEMIG_REGION_A_UNSPEC))
+			goto cancel;
+		nla_nest_end(skb, one);
+	}
+	nla_nest_end(skb, all);
+	genlmsg_end(skb, hdr);
+	return 0;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static int lm_nl_vm_get_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct lm_host *host = lm_host_get(sock_net(skb->sk));
+	struct lm_vm_dump_ctx ctx = {
+		.skb = skb,
+		.portid = NETLINK_CB(cb->skb).portid,
+		.seq = cb->nlh->nlmsg_seq,
+		.flags = NLM_F_MULTI,
+	};
+	unsigned long skip = cb->args[0];
+	int n;
+
+	n = lm_vm_fill(host, NULL, &skip, lm_nl_put_vm, &ctx);
+	cb->args[0] = skip;
+	/* A VM too big for an empty skb would loop forever: report it. */
+	if (n == -EMSGSIZE && !skb->len)
+		return -EMSGSIZE;
+	return n > 0 ? skb->len : 0;
+}
+
+static int lm_nl_vm_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct lm_host *host = lm_host_get(genl_info_net(info));
+	struct lm_vm_dump_ctx ctx = {
+		.portid = info->snd_portid,
+		.seq = info->snd_seq,
+	};
+	unsigned long skip = 0;
+	int n;
+
+	if (GENL_REQ_ATTR_CHECK(info, LIVEMIG_A_VM_NAME)) {
+		NL_SET_ERR_MSG_MOD(info->extack, "vm: vm-name is required (or dump them all)");
+		return -EINVAL;
+	}
+	ctx.skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!ctx.skb)
+		return -ENOMEM;
+	n = lm_vm_fill(host, nla_data(info->attrs[LIVEMIG_A_VM_NAME]), &skip,
+		       lm_nl_put_vm, &ctx);
+	if (n <= 0) {
+		nlmsg_free(ctx.skb);
+		if (!n)
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[LIVEMIG_A_VM_NAME],
+					    "vm-name: no VM of that name is registered on this host");
+		return n ? n : -ENOENT;
+	}
+	return genlmsg_reply(ctx.skb, info);
+}
+
 static const struct genl_ops lm_genl_ops[] = {
 	{
 		.cmd = LIVEMIG_CMD_GET_VERSION,
@@ -521,6 +738,27 @@ static const struct genl_ops lm_genl_ops[] = {
 		.cmd = LIVEMIG_CMD_NETWORK_DEL,
 		.doit = lm_nl_network_del,
 		.policy = lm_network_cmd_policy,
+		.maxattr = LIVEMIG_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		/* The VMM's own: authorised by holding and owning the VM. */
+		.cmd = LIVEMIG_CMD_VM_ADD,
+		.doit = lm_nl_vm_add,
+		.policy = lm_vm_add_policy,
+		.maxattr = LIVEMIG_A_MAX,
+	},
+	{
+		.cmd = LIVEMIG_CMD_VM_DEL,
+		.doit = lm_nl_vm_del,
+		.policy = lm_vm_name_policy,
+		.maxattr = LIVEMIG_A_MAX,
+	},
+	{
+		.cmd = LIVEMIG_CMD_VM_GET,
+		.doit = lm_nl_vm_get_doit,
+		.dumpit = lm_nl_vm_get_dump,
+		.policy = lm_vm_name_policy,
 		.maxattr = LIVEMIG_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},

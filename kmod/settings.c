@@ -6,13 +6,13 @@
  * changes it with the helpers below and commits it only if every step and
  * lm_settings_check() agree: that is what makes a request all or nothing.
  */
-#include <linux/ctype.h>
 #include <linux/errno.h>
 #include <linux/socket.h>
 #include <linux/string.h>
 #include <crypto/sha2.h>
 
 #include "settings.h"
+#include "vmdesc.h"
 
 /**
  * lm_settings_init() - the defaults of a new host
@@ -39,25 +39,12 @@ void lm_settings_init(struct lm_settings *s)
  * lm_host_name_valid() - whether a host name may be used
  * @name: NUL-terminated candidate
  *
- * The name travels in the handshake and appears in every message, so it
- * is kept to characters that print and parse unambiguously.
- *
  * Return: true for 1..%LIVEMIG_HOST_NAME_MAX - 1 letters, digits, '-',
  * '_' and '.'.
  */
 bool lm_host_name_valid(const char *name)
 {
-	size_t i, len = strnlen(name, LIVEMIG_HOST_NAME_MAX);
-
-	if (!len || len >= LIVEMIG_HOST_NAME_MAX)
-		return false;
-	for (i = 0; i < len; i++) {
-		/* The kernel's isalnum() takes Latin-1 letters too: ASCII only. */
-		if (!isascii(name[i]) ||
-		    (!isalnum(name[i]) && !strchr("-_.", name[i])))
-			return false;
-	}
-	return true;
+	return lm_name_valid(name, LIVEMIG_HOST_NAME_MAX);
 }
 
 /**
