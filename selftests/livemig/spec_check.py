@@ -167,9 +167,11 @@ def compare_policy(spec, sets, prefixes, set_name, req, pol, policies, env, cons
             if 'max-len' in checks and p.get('len') != spec_value(checks['max-len'], consts):
                 diffs.append(f'{cname}: spec max-len {checks["max-len"]}, policy len {p.get("len")}')
         elif typ == 'binary':
+            # { .type = NLA_BINARY, .len = N } bounds the length like a max.
+            have = dict(p, max=p.get('max', p.get('len')))
             for k, pk in (('exact-len', 'exact_len'), ('min-len', 'min'), ('max-len', 'max')):
-                if k in checks and p.get(pk) != spec_value(checks[k], consts):
-                    diffs.append(f'{cname}: spec {k} {checks[k]}, policy {p.get(pk)}')
+                if k in checks and have.get(pk) != spec_value(checks[k], consts):
+                    diffs.append(f'{cname}: spec {k} {checks[k]}, policy {have.get(pk)}')
         elif typ == 'nest':
             nested = policies.get(p.get('nested'))
             sub = a['nested-attributes']
