@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * livemig test VMM library: the VMM's side of the livemig generic netlink
+ * family (the VMM contract, uapi/linux/livemig.h), on a raw NETLINK_GENERIC
+ * socket, so that test programs need no libnl.
+ *
+ *   test VMM                                   livemig.ko
+ *   --------                                   ----------
+ *   struct lm_client (one netlink socket) ---> VM_ADD {fd, name, config,
+ *                                                      regions}
+ *                                        <--- ack, or -errno + sentence
+ *   ... the registration lives as long as the socket: close it (or die)
+ *   and the module unregisters the VM.
+ *
+ * Conventions as in vmm.h: __lm_*() return 0 or a negative errno and keep
+ * the kernel's extended ack sentence (or our own, for local failures) in
+ * client->err; lm_*() assert success and end the test otherwise. A client
+ * belongs to one thread at a time; a test may open several (in different
+ * network namespaces, say).
+ */
+#ifndef LIVEMIG_LM_CLIENT_H
+#define LIVEMIG_LM_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/livemig.h>
+
+#include "vmm.h"
+
+#define LM_CLIENT_ERR_LEN	256
+#define LM_CLIENT_TIMEOUT_MS	10000	/* a reply later than this is lost */
+
+/**
+ * struct lm_client - one netlink socket speaking to the livemig family
+ * @fd:		the NETLINK_GENERIC socket; VMs registered through it stay
+ *		registered until it is closed
+ * @family:	the family id, resolved at open
+ * @port:	the socket's netlink port id (what the module records)
+ * @seq:	sequence number of the last request
+ * @err:	the kernel's sentence for the last failed request (extended
+ *		ack), or ours when the failure was local; "" when the kernel
+ *		gave none
+ * @bad_attr_off: the kernel's offset of the attribute it blamed, 0 if none
+ */
+struct lm_client {
+	int fd;
+	uint16_t family;
+	uint32_t port;
+	uint32_t seq;
+	char err[LM_CLIENT_ERR_LEN];
+	uint32_t bad_attr_off;
+};
+
+/**
+ * struct lm_region - one LIVEMIG_A_VM_REGION of a VM_ADD request
+ * @id:		the VMM's id for the region
+ * @name:	for messages; NULL leaves the attribute out
+ * @gpa:	guest physical address
+ * @size:	bytes
+ * @hva:	where this process maps it
+ * @dirty_bitmap: the VMM's own dirty bitmap for it, 0 = none
+ */
+struct lm_region {
+	uint32_t id;
+	const char *name;
+	uint64_t gpa;
+	uint64_t size;
+	uint64_t hva;
+	uint64_t dirty_bitmap;
+};
+
+/**
+ * struct lm_vm_req - a VM_ADD request, field by field, so tests can also
+ *	send the wrong ones
+ * @fd:		LIVEMIG_A_VM_FD; negative leaves it out
+ * @name:	LIVEMIG_A_VM_NAME; NULL leaves it out
+ * @config:	LIVEMIG_A_VM_CONFIG; NULL leaves it out
+ * @config_len:	its length
+ * @regions:	the LIVEMIG_A_VM_REGION entries
+ * @nr_regions:	how many; 0 sends an empty LIVEMIG_A_VM_REGIONS nest
+ * @no_regions:	leave LIVEMIG_A_VM_REGIONS out altogether
+ */
+struct lm_vm_req {
+	int fd;
+	const char *name;
+	const void *config;
+	size_t config_len;
+	const struct lm_region *regions;
+	unsigned int nr_regions;
+	bool no_regions;
+};
+
+#define LM_VM_INFO_REGIONS	LIVEMIG_VM_REGIONS_MAX
+
+/**
+ * struct lm_vm_info - one VM as VM_GET reports it
+ * @name:	LIVEMIG_A_VM_NAME
+ * @has_pid:	LIVEMIG_A_VM_PID was present
+ * @pid:	the owning VMM's pid in our pid namespace (0: not visible)
+ * @has_memory:	LIVEMIG_A_VM_MEMORY was present
+ * @memory:	bytes of RAM in its regions
+ * @nr_regions:	entries of LIVEMIG_A_VM_REGIONS
+ * @regions:	the first %LM_VM_INFO_REGIONS of them (no hva, no bitmap:
+ *		the kernel never reports those)
+ * @region_names: their names, "" if absent
+ * @region_has_hva: the reply carried an HVA it should not have
+ */
+struct lm_vm_info {
+	char name[LIVEMIG_VM_NAME_MAX];
+	bool has_pid;
+	uint32_t pid;
+	bool has_memory;
+	uint64_t memory;
+	unsigned int nr_regions;
+	struct lm_region regions[LM_VM_INFO_REGIONS];
+	char region_names[LM_VM_INFO_REGIONS][LIVEMIG_REGION_NAME_MAX];
+	bool region_has_hva;
+};
+
+/* Resolves the family; -ENOENT when it is not registered (no module). */
+int __lm_client_open(struct lm_client **clientp);
+struct lm_client *lm_client_open(void);
+/* Closing the socket unregisters every VM registered through it. */
+void lm_client_close(struct lm_client *client);
+
+/* The regions of @vm as VM_ADD describes them: id = slot, "ram<slot>". */
+unsigned int lm_vm_regions(const struct vm *vm, struct lm_region *regions,
+			   unsigned int max, char names[][LIVEMIG_REGION_NAME_MAX]);
+
+int __lm_vm_add_req(struct lm_client *client, const struct lm_vm_req *req);
+int __lm_vm_add(struct lm_client *client, const struct vm *vm,
+		const char *name, const void *config, size_t len);
+void lm_vm_add(struct lm_client *client, const struct vm *vm,
+	       const char *name, const void *config, size_t len);
+int __lm_vm_del(struct lm_client *client, const char *name);
+void lm_vm_del(struct lm_client *client, const char *name);
+
+/*
+ * VM_GET: every VM of the client's host (a dump), or one by name (a do).
+ * __lm_vm_list() fills at most @max entries and sets *@nr to the number
+ * of VMs reported, which may be larger.
+ */
+int __lm_vm_list(struct lm_client *client, struct lm_vm_info *vms,
+		 unsigned int max, unsigned int *nr);
+int __lm_vm_get(struct lm_client *client, const char *name,
+		struct lm_vm_info *info);
+/* The entry named @name in @vms, or NULL. */
+const struct lm_vm_info *lm_vm_find(const struct lm_vm_info *vms,
+				    unsigned int nr, const char *name);
+
+#endif /* LIVEMIG_LM_CLIENT_H */
