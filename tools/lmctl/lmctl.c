@@ -16,7 +16,7 @@ static int lmctl_cmd_help(const struct lmctl_opts *opts, int argc, char **argv);
 
 static const struct lmctl_cmd lmctl_cmds[] = {
 	{ "show", lmctl_cmd_show, "lmctl show [-j]",
-	  "show this host's migration settings and where it listens", NULL },
+	  "show this host's migration settings, where it listens and its VMs", NULL },
 	{ "enable", lmctl_cmd_enable, "lmctl enable",
 	  "allow migrations in and out of this host", NULL },
 	{ "disable", lmctl_cmd_disable, "lmctl disable",
@@ -48,6 +48,8 @@ static const struct lmctl_cmd lmctl_cmds[] = {
 	  "       lmctl network any | specific\n"
 	  "       lmctl network list [-j]",
 	  "choose the networks on which this host accepts migrations", NULL },
+	{ "vm", lmctl_cmd_vm, "lmctl vm list [-j]",
+	  "list the VMs that VMMs registered on this host", NULL },
 	{ "showconf", lmctl_cmd_showconf, "lmctl showconf",
 	  "print the settings in the config file format", NULL },
 	{ "setconf", lmctl_cmd_setconf, "lmctl setconf FILE",

@@ -63,6 +63,8 @@ int lmctl_cmd_network(const struct lmctl_opts *opts, int argc, char **argv);
 /* config.c */
 int lmctl_cmd_showconf(const struct lmctl_opts *opts, int argc, char **argv);
 int lmctl_cmd_setconf(const struct lmctl_opts *opts, int argc, char **argv);
+/* vm.c */
+int lmctl_cmd_vm(const struct lmctl_opts *opts, int argc, char **argv);
 /* monitor.c */
 int lmctl_cmd_monitor(const struct lmctl_opts *opts, int argc, char **argv);
 

@@ -202,6 +202,48 @@ int lm_format_rate(char *buf, size_t size, uint64_t rate)
 }
 
 /**
+ * lm_format_bytes() - a size for people, in binary units
+ * @buf: output
+ * @size: its size, at least %LM_BYTES_STR_MAX
+ * @bytes: the size
+ *
+ * The largest unit the size reaches, with one decimal unless it is an
+ * exact multiple: 16777216 is "16 MiB", 1610612736 "1.5 GiB", 1000
+ * "1000 B", 16 MiB and a byte "16.0 MiB".
+ *
+ * Return: what snprintf() returns.
+ */
+int lm_format_bytes(char *buf, size_t size, uint64_t bytes)
+{
+	static const char *const units[] = {
+		"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB",
+	};
+	uint64_t unit, whole, tenths;
+	unsigned int i = 0;
+
+	while (i + 1 < sizeof(units) / sizeof(units[0]) &&
+	       bytes >> (10 * (i + 1)))
+		i++;
+	unit = 1ULL << (10 * i);
+	whole = bytes >> (10 * i);
+	/* The remainder is below 2^60, so ten times it still fits. */
+	tenths = ((bytes & (unit - 1)) * 10 + unit / 2) >> (10 * i);
+	if (tenths == 10) {
+		whole++;
+		tenths = 0;
+	}
+	if (whole == 1024 && i + 1 < sizeof(units) / sizeof(units[0])) {
+		whole = 1;
+		i++;
+	}
+	if (!(bytes & (unit - 1)))
+		return snprintf(buf, size, "%llu %s", (unsigned long long)whole,
+				units[i]);
+	return snprintf(buf, size, "%llu.%llu %s", (unsigned long long)whole,
+			(unsigned long long)tenths, units[i]);
+}
+
+/**
  * lm_parse_prefix() - an IPv4 or IPv6 prefix, ADDR/LEN or a bare ADDR
  * @s: e.g. "10.1.0.0/24", "fd00::/64", "192.0.2.7" (= /32)
  * @p: filled in (priority 0)

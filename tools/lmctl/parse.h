@@ -24,6 +24,8 @@
 #define LM_PREFIX_STR_MAX	52
 /* "18446744073709551615" and a NUL. */
 #define LM_RATE_STR_MAX		24
+/* "1023.9 KiB" and more room than needed. */
+#define LM_BYTES_STR_MAX	24
 
 /**
  * struct lm_prefix - a migration network as the CLI carries it
@@ -147,6 +149,7 @@ int lm_parse_u64(const char *s, uint64_t max, uint64_t *out);
 int lm_parse_bool(const char *s, bool *out);
 int lm_parse_rate(const char *s, uint64_t *out);
 int lm_format_rate(char *buf, size_t size, uint64_t rate);
+int lm_format_bytes(char *buf, size_t size, uint64_t bytes);
 int lm_parse_prefix(const char *s, struct lm_prefix *p);
 int lm_format_prefix(char *buf, size_t size, const struct lm_prefix *p);
 int lm_parse_compression(const char *s, uint8_t *alg, uint8_t *level);

@@ -13,6 +13,7 @@
 
 #include "lmctl.h"
 #include "settings.h"
+#include "vm.h"
 
 /**
  * struct lm_version - the reply of LIVEMIG_CMD_GET_VERSION
@@ -195,18 +196,12 @@ void lm_networks_json(struct lm_json *j, const struct lm_conf *c)
 	lm_json_end_arr(j);
 }
 
-/**
- * lm_settings_json() - the machine form of show
- * @j: the document
- * @key: member name, or NULL at the top level
- * @c: settings from the kernel
- */
-void lm_settings_json(struct lm_json *j, const char *key, const struct lm_conf *c)
+/* The members of the settings object, for show and monitor. */
+static void lm_settings_json_members(struct lm_json *j, const struct lm_conf *c)
 {
 	char buf[INET6_ADDRSTRLEN];
 	unsigned int i;
 
-	lm_json_obj(j, key);
 	lm_json_str(j, "host_name", c->host_name);
 	lm_json_bool(j, "host_name_default", c->host_name_default);
 	lm_json_bool(j, "enabled", c->enabled);
@@ -244,6 +239,18 @@ void lm_settings_json(struct lm_json *j, const char *key, const struct lm_conf *
 		lm_json_end_obj(j);
 	}
 	lm_json_end_arr(j);
+}
+
+/**
+ * lm_settings_json() - the settings as one object
+ * @j: the document
+ * @key: member name, or NULL at the top level
+ * @c: settings from the kernel
+ */
+void lm_settings_json(struct lm_json *j, const char *key, const struct lm_conf *c)
+{
+	lm_json_obj(j, key);
+	lm_settings_json_members(j, c);
 	lm_json_end_obj(j);
 }
 
@@ -251,6 +258,7 @@ int lmctl_cmd_show(const struct lmctl_opts *gopts, int argc, char **argv)
 {
 	struct lmctl_opts opts = *gopts;
 	static struct lm_conf c;
+	struct lm_vm_list vms;
 	struct lm_json j;
 	int ret;
 
@@ -260,12 +268,24 @@ int lmctl_cmd_show(const struct lmctl_opts *gopts, int argc, char **argv)
 	ret = lm_settings_fetch(&c);
 	if (ret)
 		return ret;
+	/* A module without VM registration still shows its settings. */
+	ret = lm_vms_fetch(&vms, true);
+	if (ret) {
+		lm_vms_free(&vms);
+		return ret;
+	}
 	if (opts.json) {
 		lm_json_init(&j, stdout);
-		lm_settings_json(&j, NULL, &c);
+		lm_json_obj(&j, NULL);
+		lm_settings_json_members(&j, &c);
+		if (!vms.unsupported)
+			lm_vms_json(&j, "vms", &vms);
+		lm_json_end_obj(&j);
 	} else {
 		lm_settings_print(stdout, &c);
+		lm_vms_show(stdout, &vms);
 	}
+	lm_vms_free(&vms);
 	return LMCTL_EXIT_OK;
 }
 

@@ -581,6 +581,42 @@ static void test_conf_file(void)
 	suite_end(&t);
 }
 
+/* --- sizes for people ----------------------------------------------- */
+
+static const struct {
+	uint64_t in;
+	const char *out;
+} bytes_cases[] = {
+	{ 0, "0 B" },
+	{ 1000, "1000 B" },
+	{ 1023, "1023 B" },
+	{ 1024, "1 KiB" },
+	{ 1536, "1.5 KiB" },
+	{ 16ULL << 20, "16 MiB" },
+	{ (16ULL << 20) + 1, "16.0 MiB" },
+	{ 1610612736ULL, "1.5 GiB" },
+	{ (1ULL << 20) - 1, "1.0 MiB" },	/* 1023.999 KiB rounds up */
+	{ (1ULL << 30) - (1ULL << 20), "1023 MiB" },
+	{ 3ULL << 40, "3 TiB" },
+	{ 18446744073709551615ULL, "16.0 EiB" },
+};
+
+static void test_bytes(void)
+{
+	struct ktap t;
+	size_t i;
+
+	suite_begin(&t, "bytes", ARRAY_SIZE(bytes_cases));
+	for (i = 0; i < ARRAY_SIZE(bytes_cases); i++) {
+		char out[LM_BYTES_STR_MAX];
+
+		lm_format_bytes(out, sizeof(out), bytes_cases[i].in);
+		point(&t, !strcmp(out, bytes_cases[i].out), "%llu -> \"%s\" (got \"%s\")",
+		      (unsigned long long)bytes_cases[i].in, bytes_cases[i].out, out);
+	}
+	suite_end(&t);
+}
+
 /* --- JSON ----------------------------------------------------------- */
 
 static void test_json(void)
@@ -613,7 +649,7 @@ static void test_json(void)
 
 int main(void)
 {
-	printf("KTAP version 1\n1..9\n");
+	printf("KTAP version 1\n1..10\n");
 	test_prefix();
 	test_numbers();
 	test_compression();
@@ -622,6 +658,7 @@ int main(void)
 	test_phrases();
 	test_conf_file();
 	test_json();
+	test_bytes();
 	printf("# %d suites, %d failed\n", suites_run, suites_failed);
 	return suites_failed ? 1 : 0;
 }
