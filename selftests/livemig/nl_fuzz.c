@@ -2331,7 +2331,7 @@ static void fz_note(struct fz *fz, const struct fz_msg *m, unsigned long idx,
 		fz_describe(fz, m, idx);
 }
 
-/* An unprivileged caller: nothing accepted, every command answers -EPERM. */
+/* An unprivileged caller: nothing accepted, every admin command answers -EPERM. */
 static void fz_check_eperm(struct fz *fz, const struct fz_msg *m, unsigned long idx)
 {
 	const struct fz_sub *s;
@@ -2353,6 +2353,12 @@ static void fz_check_eperm(struct fz *fz, const struct fz_msg *m, unsigned long 
 			return;
 		}
 		if (s->short_hdr || !(fz->ops[s->cmd] & FZ_OP_EXISTS))
+			continue;
+		/*
+		 * The VMM's own commands are not admin commands: they check
+		 * the caller's VM instead, so any refusal will do there.
+		 */
+		if (!(fz->ops[s->cmd] & GENL_ADMIN_PERM))
 			continue;
 		if (s->err == -EPERM || (s->err == -EINVAL && s->odd_hdr))
 			continue;
