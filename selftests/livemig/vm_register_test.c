@@ -22,7 +22,11 @@
  * VMM's death each unregister the VM, and after the death the VM is
  * really destroyed (KVM's debugfs directory for it disappears, so the
  * module holds no reference); anyone may register a VM they own, only
- * the admin may list.
+ * the admin may list. A dump of several messages lists every VM, also
+ * when VMs it already reported go meanwhile (or says it was interrupted);
+ * another host registering and unregistering in a loop neither disturbs
+ * this host's walks of the global registry nor floods the kernel log;
+ * rmmod with a VM registered leaves no reference behind.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -89,6 +93,7 @@ struct test {
 	struct ktap ktap;
 	char image[PATH_MAX];
 	bool verbose;
+	bool lmctl;
 	pid_t pid;
 	struct vm *a;
 	struct vcpu *a_vcpu;
@@ -507,6 +512,24 @@ static bool lmctl_shows(const char *cmd, const char *const *want,
 	if (rc != 0 || !ok) {
 		ktap_diag("%s: exit %d", cmd, rc);
 		diag_lines("  ", out);
+		return false;
+	}
+	return true;
+}
+
+/* @cmd succeeds and prints @what exactly @want times. */
+static bool lmctl_counts(const char *cmd, const char *what, unsigned int want)
+{
+	static char out[256 * 1024];
+	unsigned int n = 0;
+	const char *p;
+	int rc = run_cmd(cmd, out, sizeof(out));
+
+	for (p = out; (p = strstr(p, what)); p += strlen(what))
+		n++;
+	if (rc || n != want) {
+		ktap_diag("%s: exit %d, %u times %s (want %u)", cmd, rc, n, what,
+			  want);
 		return false;
 	}
 	return true;
@@ -945,6 +968,8 @@ out:
 #define MANY_REGIONS	LIVEMIG_VM_REGIONS_MAX
 #define MANY_RAM	(2ull << 20)
 #define STRESS_MS	8000
+/* Long region names make 17 VMs overflow one 32 KiB dump message. */
+#define REGION_NAME_FMT	"guest-ram-of-the-test-part-%02u"
 
 /* Registers VM @i of the many: 32 regions of 64 KiB, named "vmreg-mNN". */
 static int add_many(struct lm_client *client, struct vm *vm, unsigned int i)
@@ -962,7 +987,7 @@ static int add_many(struct lm_client *client, struct vm *vm, unsigned int i)
 	snprintf(name, sizeof(name), "vmreg-m%02u", i);
 	for (r = 0; r < MANY_REGIONS; r++) {
 		/* Ids and names in reverse: nothing may assume id == index. */
-		snprintf(names[r], sizeof(names[r]), "ram-part-%02u",
+		snprintf(names[r], sizeof(names[r]), REGION_NAME_FMT,
 			 MANY_REGIONS - 1 - r);
 		regs[r] = (struct lm_region){
 			.id = 1000 + MANY_REGIONS - 1 - r, .name = names[r],
@@ -1007,7 +1032,7 @@ static bool test_big_dump(struct test *t, struct vm **many)
 		for (k = 0; k < MANY_REGIONS; k++) {
 			const struct lm_region *reg = &v->regions[k];
 
-			snprintf(name, sizeof(name), "ram-part-%02u",
+			snprintf(name, sizeof(name), REGION_NAME_FMT,
 				 MANY_REGIONS - 1 - k);
 			if (reg->id != 1000 + MANY_REGIONS - 1 - k ||
 			    reg->gpa != k * (MANY_RAM / MANY_REGIONS) ||
@@ -1030,6 +1055,9 @@ static bool test_big_dump(struct test *t, struct vm **many)
 	ktap_diag("the dump listed %u VMs, %u of them with %u regions",
 		  nr, seen, MANY_REGIONS);
 	if (seen != MANY_VMS)
+		ok = false;
+	if (t->lmctl && !lmctl_counts("lmctl -j vm list 2>&1",
+				      "\"regions\":32}", MANY_VMS))
 		ok = false;
 	return ok;
 }
@@ -1070,12 +1098,52 @@ static void *churn_main(void *arg)
 	return NULL;
 }
 
+#define LOG_FLOOD_MAX	200	/* kernel log lines a churning VMM may cause */
+
+/* Puts @mark in the kernel log; false if /dev/kmsg cannot be written. */
+static bool kmsg_mark(const char *mark)
+{
+	int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = write(fd, mark, strlen(mark)) == (ssize_t)strlen(mark);
+	close(fd);
+	return ok;
+}
+
+/*
+ * Lines containing @what in the kernel log after @mark; -1 when the mark
+ * itself is gone (the log wrapped) or dmesg cannot run.
+ */
+static long kmsg_count_after(const char *mark, const char *what)
+{
+	char line[1024];
+	bool seen = false;
+	long n = 0;
+	FILE *f;
+
+	fflush(stdout);
+	f = popen("dmesg 2>/dev/null", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, mark))
+			seen = true;
+		else if (seen && strstr(line, what))
+			n++;
+	}
+	pclose(f);
+	return seen ? n : -1;
+}
+
 /*
  * The registry is global: while another host adds and removes a VM, this
  * host's walks (VM_DEL of an unknown name, VM_GET) must stay right and the
  * kernel must survive.
  */
-static bool test_two_hosts_at_once(struct test *t)
+static bool test_two_hosts_at_once(struct test *t, unsigned long *rounds)
 {
 	static struct lm_vm_info vms[LIST_MAX];
 	struct churn churn = { .client = t->ns2, .vm = t->b };
@@ -1111,7 +1179,108 @@ static bool test_two_hosts_at_once(struct test *t)
 	if (churn.errors)
 		ktap_diag("the other host: %lu failures, first %s", churn.errors,
 			  churn.first);
+	*rounds = churn.rounds;
 	return !wrong && !churn.errors && churn.rounds > 0;
+}
+
+/*
+ * VM_ADD and VM_DEL need no privilege: a VMM doing them in a loop (the
+ * churn above) must not be able to flush the kernel log.
+ */
+static bool test_log_not_flooded(const char *mark, unsigned long rounds)
+{
+	long n = kmsg_count_after(mark, "vmreg-churn");
+
+	if (n < 0) {
+		ktap_diag("the kernel log no longer holds the mark written before %lu register/unregister rounds: they pushed everything out",
+			  rounds);
+		return false;
+	}
+	ktap_diag("%ld kernel log lines about vmreg-churn for %lu rounds", n,
+		  rounds);
+	return n <= LOG_FLOOD_MAX;
+}
+
+/*
+ * A dump that spans several messages while VMs it already reported are
+ * unregistered: every VM registered all along must still be reported,
+ * unless the kernel flags the dump as interrupted (NLM_F_DUMP_INTR).
+ *
+ * The kernel fills the first message when the request arrives and the
+ * next one as soon as the first is read, so the VMs go between the
+ * request and the first read: VM_DEL of the first VMs registered, which
+ * the first message holds (checked).
+ */
+static bool test_dump_during_del(struct test *t, bool *testable)
+{
+	static struct lm_vm_info vms[LIST_MAX];
+	char gone[4][LIVEMIG_VM_NAME_MAX];
+	unsigned int i, nr = 0, first, missing = 0;
+	struct lm_client *c2 = lm_client_open();
+	char name[LIVEMIG_VM_NAME_MAX];
+	bool done = false, ok = true;
+	int r;
+
+	*testable = true;
+	r = __lm_vm_dump_start(t->c1);
+	if (r) {
+		ktap_diag("VM_GET dump: %s: \"%s\"", err_name(r), t->c1->err);
+		lm_client_close(c2);
+		return false;
+	}
+	for (i = 0; i < 4; i++) {
+		snprintf(gone[i], sizeof(gone[i]), "vmreg-m%02u", i);
+		r = __lm_vm_del(c2, gone[i]);
+		if (r) {
+			ktap_diag("VM_DEL %s: %s: \"%s\"", gone[i], err_name(r),
+				  c2->err);
+			ok = false;
+		}
+	}
+	r = __lm_vm_dump_next(t->c1, vms, LIST_MAX, &nr, &done);
+	first = nr;
+	while (!done && !r)
+		r = __lm_vm_dump_next(t->c1, vms, LIST_MAX, &nr, &done);
+	if (r) {
+		ktap_diag("the dump: %s: \"%s\"", err_name(r), t->c1->err);
+		ok = false;
+		goto out;
+	}
+	for (i = 0; i < 4; i++) {
+		if (!lm_vm_find(vms, first, gone[i])) {
+			ktap_diag("%s was not in the first message (%u VMs): nothing to test",
+				  gone[i], first);
+			*testable = false;
+			ok = false;
+			goto out;
+		}
+	}
+	/* It was filled before the VM_DELs, when MANY_VMS + 1 were there. */
+	if (first >= MANY_VMS + 1) {
+		ktap_diag("the first message held the whole dump (%u VMs)", first);
+		*testable = false;
+		ok = false;
+		goto out;
+	}
+	ktap_diag("the dump reported %u VMs in its first message, %u in all; 4 of the first unregistered in between%s",
+		  first, nr,
+		  t->c1->dump_intr ? "; the kernel flagged it NLM_F_DUMP_INTR" : "");
+	for (i = 4; i < MANY_VMS; i++) {
+		snprintf(name, sizeof(name), "vmreg-m%02u", i);
+		if (!lm_vm_find(vms, nr, name) && !missing++)
+			ktap_diag("registered all along but not in the dump: %s ...",
+				  name);
+	}
+	if (!lm_vm_find(vms, nr, NAME_A) && !missing++)
+		ktap_diag("registered all along but not in the dump: %s", NAME_A);
+	if (missing && !t->c1->dump_intr) {
+		ktap_diag("%u VMs silently missing: the dump resumes by position and does not flag NLM_F_DUMP_INTR",
+			  missing);
+		ok = false;
+	}
+out:
+	lm_client_close(c2);
+	return ok;
 }
 
 static void del_many(struct test *t)
@@ -1455,7 +1624,10 @@ int main(int argc, char **argv)
 {
 	static struct test t;
 	struct vm *many[MANY_VMS];
+	unsigned long rounds = 0;
 	struct child_report rep;
+	bool marked;
+	char mark[96];
 	bool ok, ok2, lmctl, child_ok;
 	unsigned int i;
 	int r;
@@ -1477,8 +1649,9 @@ int main(int argc, char **argv)
 	TEST_ASSERT(!r, "opening a client: %s", strerror(-r));
 	t.pid = getpid();
 
-	ktap_start(&t.ktap, 25 + sizeof(bad_cases) / sizeof(bad_cases[0]));
+	ktap_start(&t.ktap, 27 + sizeof(bad_cases) / sizeof(bad_cases[0]));
 	lmctl = have_lmctl();
+	t.lmctl = lmctl;
 	t.b = plain_vm(VM_RING_DEFAULT, RAM_B);
 	t.c = plain_vm(0, RAM_B);
 	t.ns2 = client_in_new_netns();
@@ -1537,6 +1710,9 @@ int main(int argc, char **argv)
 	       "VM_DEL of a name not registered is refused (ENOENT)");
 	RESULT(&t, test_close_unregisters(&t),
 	       "closing the netlink socket unregisters its VM");
+	snprintf(mark, sizeof(mark), "vm_register_test: churn %d %llu",
+		 (int)t.pid, (unsigned long long)now_ms());
+	marked = kmsg_mark(mark);
 	for (i = 0; i < MANY_VMS; i++) {
 		many[i] = vm_create(VM_RING_DEFAULT);
 		vm_add_region(many[i], 0, 0, MANY_RAM, 0);
@@ -1544,12 +1720,31 @@ int main(int argc, char **argv)
 	ok = test_big_dump(&t, many);
 	RESULT(&t, ok,
 	       "a dump larger than one message lists each of 16 VMs of 32 regions once");
-	if (ok)
-		RESULT(&t, test_two_hosts_at_once(&t),
+	if (ok) {
+		RESULT(&t, test_two_hosts_at_once(&t, &rounds),
 		       "another host registering and unregistering meanwhile: walks and dumps stay right");
-	else
+	} else {
 		ktap_skip(&t.ktap, "another host registering meanwhile",
 			  "the 16 VMs did not register");
+	}
+	if (!ok || !rounds)
+		ktap_skip(&t.ktap, "a VMM registering in a loop",
+			  "there was no such loop");
+	else if (!marked)
+		ktap_skip(&t.ktap, "a VMM registering in a loop",
+			  "cannot write /dev/kmsg");
+	else
+		RESULT(&t, test_log_not_flooded(mark, rounds),
+		       "a VMM registering in a loop does not flood the kernel log");
+	ok2 = false;
+	if (ok)
+		ok = test_dump_during_del(&t, &ok2);
+	if (ok || ok2)
+		RESULT(&t, ok,
+		       "a dump interrupted by VM_DEL reports every remaining VM, or flags NLM_F_DUMP_INTR");
+	else
+		ktap_skip(&t.ktap, "a dump interrupted by VM_DEL",
+			  "no dump of several messages to interrupt");
 	del_many(&t);
 	for (i = 0; i < MANY_VMS; i++)
 		vm_destroy(many[i]);

@@ -270,22 +270,15 @@ static uint64_t client_now_ms(void)
 	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
 }
 
-/*
- * Sends @m and feeds each reply of the same sequence number to @fn until
- * the ack (a do) or DONE (a dump). Returns the kernel's result, an error
- * of @fn (the rest of the replies are still read), or a local error.
- */
-static int client_request(struct lm_client *client, struct lm_msg *m,
-			  lm_reply_fn fn, void *arg)
+/* Sends @m as the client's next request. */
+static int client_send(struct lm_client *client, struct lm_msg *m)
 {
 	struct nlmsghdr *req = (struct nlmsghdr *)m->buf;
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	uint64_t deadline = client_now_ms() + LM_CLIENT_TIMEOUT_MS;
-	int fn_err = 0, result = 0, answered = 0;
-	char *rx;
 
 	client->err[0] = '\0';
 	client->bad_attr_off = 0;
+	client->dump_intr = false;
 	if (m->overflow) {
 		client_err(client, "the request does not fit in %zu bytes",
 			   m->cap);
@@ -294,6 +287,7 @@ static int client_request(struct lm_client *client, struct lm_msg *m,
 	req->nlmsg_len = m->len;
 	req->nlmsg_seq = ++client->seq;
 	req->nlmsg_pid = client->port;
+	client->req_type = req->nlmsg_type;
 	if (sendto(client->fd, m->buf, m->len, 0, (struct sockaddr *)&kernel,
 		   sizeof(kernel)) < 0) {
 		int r = -errno;
@@ -301,65 +295,114 @@ static int client_request(struct lm_client *client, struct lm_msg *m,
 		client_err(client, "sending to the kernel: %s", strerror(-r));
 		return r;
 	}
+	return 0;
+}
 
-	rx = malloc(LM_RX_MAX);
-	if (!rx)
-		return -ENOMEM;
-	while (!answered) {
-		struct pollfd pfd = { .fd = client->fd, .events = POLLIN };
-		uint64_t now = client_now_ms();
-		const struct nlmsghdr *nlh;
-		ssize_t n;
-		int left;
+/**
+ * struct client_rx - the state of one request's replies
+ * @fn:		called with each reply's attributes
+ * @arg:	passed to @fn
+ * @fn_err:	the first error @fn returned
+ * @result:	the kernel's answer (0 or -errno), or a local error
+ * @answered:	the ack or DONE arrived (or a local error ended it)
+ * @deadline:	when to give up waiting, CLOCK_MONOTONIC ms
+ */
+struct client_rx {
+	lm_reply_fn fn;
+	void *arg;
+	int fn_err;
+	int result;
+	bool answered;
+	uint64_t deadline;
+};
 
-		if (now >= deadline ||
-		    poll(&pfd, 1, (int)(deadline - now)) == 0) {
-			client_err(client, "no answer from the kernel within %u ms",
-				   LM_CLIENT_TIMEOUT_MS);
-			result = -ETIMEDOUT;
-			break;
-		}
-		n = recv(client->fd, rx, LM_RX_MAX, MSG_TRUNC);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			result = -errno;
-			client_err(client, "receiving from the kernel: %s",
-				   strerror(-result));
-			break;
-		}
-		if (n > LM_RX_MAX) {
-			client_err(client, "a reply of %zd bytes did not fit in %u",
-				   n, LM_RX_MAX);
-			result = -EMSGSIZE;
-			break;
-		}
-		left = n;
-		for (nlh = (const struct nlmsghdr *)rx; NLMSG_OK(nlh, left) &&
-		     !answered; nlh = NLMSG_NEXT(nlh, left)) {
-			if (nlh->nlmsg_seq != client->seq)
-				continue;	/* not ours: the module's own */
-			if (nlh->nlmsg_type == NLMSG_ERROR) {
-				answered = client_error_msg(client, nlh, &result);
-			} else if (nlh->nlmsg_type == NLMSG_DONE) {
-				answered = client_done_msg(client, nlh, &result);
-			} else if (nlh->nlmsg_type == req->nlmsg_type &&
-				   nlh->nlmsg_len >= NLMSG_LENGTH(GENL_HDRLEN)) {
-				const char *p = (const char *)NLMSG_DATA(nlh);
+/* Reads one datagram and handles what in it belongs to the request. */
+static void client_recv_one(struct lm_client *client, struct client_rx *rx,
+			    char *buf)
+{
+	struct pollfd pfd = { .fd = client->fd, .events = POLLIN };
+	uint64_t now = client_now_ms();
+	const struct nlmsghdr *nlh;
+	ssize_t n;
+	int left;
 
-				if (fn && !fn_err)
-					fn_err = fn((const struct nlattr *)
+	if (now >= rx->deadline ||
+	    poll(&pfd, 1, (int)(rx->deadline - now)) == 0) {
+		client_err(client, "no answer from the kernel within %u ms",
+			   LM_CLIENT_TIMEOUT_MS);
+		rx->result = -ETIMEDOUT;
+		rx->answered = true;
+		return;
+	}
+	n = recv(client->fd, buf, LM_RX_MAX, MSG_TRUNC);
+	if (n < 0) {
+		if (errno == EINTR)
+			return;
+		rx->result = -errno;
+		client_err(client, "receiving from the kernel: %s",
+			   strerror(-rx->result));
+		rx->answered = true;
+		return;
+	}
+	if (n > LM_RX_MAX) {
+		client_err(client, "a reply of %zd bytes did not fit in %u", n,
+			   LM_RX_MAX);
+		rx->result = -EMSGSIZE;
+		rx->answered = true;
+		return;
+	}
+	left = n;
+	for (nlh = (const struct nlmsghdr *)buf; NLMSG_OK(nlh, left) &&
+	     !rx->answered; nlh = NLMSG_NEXT(nlh, left)) {
+		if (nlh->nlmsg_seq != client->seq)
+			continue;	/* not ours: the module's own */
+		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+			client->dump_intr = true;
+		if (nlh->nlmsg_type == NLMSG_ERROR) {
+			rx->answered = client_error_msg(client, nlh, &rx->result);
+		} else if (nlh->nlmsg_type == NLMSG_DONE) {
+			rx->answered = client_done_msg(client, nlh, &rx->result);
+		} else if (nlh->nlmsg_type == client->req_type &&
+			   nlh->nlmsg_len >= NLMSG_LENGTH(GENL_HDRLEN)) {
+			const char *p = (const char *)NLMSG_DATA(nlh);
+
+			if (rx->fn && !rx->fn_err)
+				rx->fn_err = rx->fn((const struct nlattr *)
 						    (p + GENL_HDRLEN),
 						    nlh->nlmsg_len -
 						    NLMSG_LENGTH(GENL_HDRLEN),
-						    arg);
-			}
+						    rx->arg);
 		}
 	}
-	free(rx);
-	if (!result && fn_err)
-		result = fn_err;
-	return result;
+}
+
+/*
+ * Sends @m and feeds each reply of the same sequence number to @fn until
+ * the ack (a do) or DONE (a dump). Returns the kernel's result, an error
+ * of @fn (the rest of the replies are still read), or a local error.
+ */
+static int client_request(struct lm_client *client, struct lm_msg *m,
+			  lm_reply_fn fn, void *arg)
+{
+	struct client_rx rx = {
+		.fn = fn, .arg = arg,
+		.deadline = client_now_ms() + LM_CLIENT_TIMEOUT_MS,
+	};
+	char *buf;
+	int r;
+
+	r = client_send(client, m);
+	if (r)
+		return r;
+	buf = malloc(LM_RX_MAX);
+	if (!buf)
+		return -ENOMEM;
+	while (!rx.answered)
+		client_recv_one(client, &rx, buf);
+	free(buf);
+	if (!rx.result && rx.fn_err)
+		rx.result = rx.fn_err;
+	return rx.result;
 }
 
 /* --- opening ----------------------------------------------------------- */
@@ -653,6 +696,40 @@ int __lm_vm_get(struct lm_client *client, const char *name,
 		r = -EPROTO;
 	}
 	return r;
+}
+
+int __lm_vm_dump_start(struct lm_client *client)
+{
+	struct lm_msg m;
+	int r;
+
+	r = msg_init(&m, client->family, LIVEMIG_CMD_VM_GET, NLM_F_DUMP);
+	if (r)
+		return r;
+	r = client_send(client, &m);
+	free(m.buf);
+	return r;
+}
+
+int __lm_vm_dump_next(struct lm_client *client, struct lm_vm_info *vms,
+		      unsigned int max, unsigned int *nr, bool *done)
+{
+	struct vm_list l = { .vms = vms, .max = max, .nr = *nr };
+	struct client_rx rx = {
+		.fn = vm_list_reply, .arg = &l,
+		.deadline = client_now_ms() + LM_CLIENT_TIMEOUT_MS,
+	};
+	char *buf = malloc(LM_RX_MAX);
+
+	if (!buf)
+		return -ENOMEM;
+	client_recv_one(client, &rx, buf);
+	free(buf);
+	*nr = l.nr;
+	*done = rx.answered;
+	if (!rx.result && rx.fn_err)
+		rx.result = rx.fn_err;
+	return rx.result;
 }
 
 const struct lm_vm_info *lm_vm_find(const struct lm_vm_info *vms,

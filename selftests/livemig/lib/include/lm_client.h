@@ -43,6 +43,9 @@
  *		ack), or ours when the failure was local; "" when the kernel
  *		gave none
  * @bad_attr_off: the kernel's offset of the attribute it blamed, 0 if none
+ * @dump_intr:	a reply of the last request carried NLM_F_DUMP_INTR (the
+ *		dump may be inconsistent)
+ * @req_type:	the message type of the last request (its replies' type)
  */
 struct lm_client {
 	int fd;
@@ -51,6 +54,8 @@ struct lm_client {
 	uint32_t seq;
 	char err[LM_CLIENT_ERR_LEN];
 	uint32_t bad_attr_off;
+	bool dump_intr;
+	uint16_t req_type;
 };
 
 /**
@@ -146,6 +151,16 @@ int __lm_vm_list(struct lm_client *client, struct lm_vm_info *vms,
 		 unsigned int max, unsigned int *nr);
 int __lm_vm_get(struct lm_client *client, const char *name,
 		struct lm_vm_info *info);
+/*
+ * The same dump one datagram at a time, for tests that change the registry
+ * while it runs: start it, then call next until *@done; each call appends
+ * to @vms (at most @max) and advances *@nr. Nothing else may use the
+ * client in between.
+ */
+int __lm_vm_dump_start(struct lm_client *client);
+int __lm_vm_dump_next(struct lm_client *client, struct lm_vm_info *vms,
+		      unsigned int max, unsigned int *nr, bool *done);
+
 /* The entry named @name in @vms, or NULL. */
 const struct lm_vm_info *lm_vm_find(const struct lm_vm_info *vms,
 				    unsigned int nr, const char *name);
