@@ -87,7 +87,10 @@ link_sources() {
 config LIVEMIG_KUNIT_TEST
 	tristate "KUnit tests for livemig (out-of-tree)" if !KUNIT_ALL_TESTS
 	depends on KUNIT
+	select CRYPTO
 	select CRYPTO_LIB_SHA256
+	select CRYPTO_HMAC
+	select CRYPTO_SHA256
 	default KUNIT_ALL_TESTS
 	help
 	  Pure parts of the livemig module (wire format, parsers) and
