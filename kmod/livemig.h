@@ -31,6 +31,8 @@ struct sk_buff;
  * @rebind_work: recomputes @listeners after an address change
  * @accept_work: takes connections off the listening sockets
  * @reap_work: unregisters VMs whose VMM went away
+ * @vm_gen: changes whenever a VM of this host comes or goes; protected by
+ *	@lock (dumps use it to detect that they were interrupted)
  * @work_lock: protects @live against the address notifiers and socket
  *	callbacks that queue work (they run in atomic context)
  * @live: the host is set up and not going away: work may be queued
@@ -47,6 +49,7 @@ struct lm_host {
 	struct work_struct rebind_work;
 	struct work_struct accept_work;
 	struct work_struct reap_work;
+	unsigned int vm_gen;
 	/* guards @live; taken in atomic context */
 	spinlock_t work_lock;
 	bool live;
@@ -70,19 +73,23 @@ void lm_nl_notify_settings(struct lm_host *host);
  * @desc: name and regions
  * @memory: bytes of guest RAM
  * @pid: the VMM's pid in the caller's pid namespace, 0 if not visible
+ * @gen: the host's VM generation the VM was read in
  */
 struct lm_vm_info {
 	const struct lm_vm_desc *desc;
 	u64 memory;
 	pid_t pid;
+	unsigned int gen;
 };
 
 /* vm.c */
 int lm_vm_add(struct lm_host *host, int fd, u32 portid,
 	      const struct lm_vm_desc *desc, const void *config,
 	      u32 config_len, const char **why);
-int lm_vm_del(struct lm_host *host, const char *name, const char **why);
+int lm_vm_del(struct lm_host *host, const char *name, bool admin,
+	      const char **why);
 int lm_vm_fill(struct lm_host *host, const char *name, unsigned long *skip,
+	       unsigned int *gen,
 	       int (*put)(void *ctx, const struct lm_vm_info *info), void *ctx);
 void lm_vm_reap(struct lm_host *host);
 void lm_vm_host_exit(struct lm_host *host);

@@ -286,11 +286,11 @@ static int lm_nl_parse_network(const struct nlattr *nest, struct lm_prefix *p,
 		return err;
 
 	if (NL_REQ_ATTR_CHECK(extack, nest, tb, LIVEMIG_NETWORK_A_ADDR)) {
-		NL_SET_ERR_MSG_MOD(extack, "network: the address is missing");
+		NL_SET_ERR_MSG(extack, "network: the address is missing");
 		return -EINVAL;
 	}
 	if (NL_REQ_ATTR_CHECK(extack, nest, tb, LIVEMIG_NETWORK_A_PREFIX_LEN)) {
-		NL_SET_ERR_MSG_MOD(extack, "network: the prefix length is missing");
+		NL_SET_ERR_MSG(extack, "network: the prefix length is missing");
 		return -EINVAL;
 	}
 
@@ -464,7 +464,7 @@ static int lm_change_network_add(struct lm_settings *cand, struct genl_info *inf
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, LIVEMIG_A_NETWORK)) {
-		NL_SET_ERR_MSG_MOD(info->extack, "network: LIVEMIG_A_NETWORK is missing");
+		NL_SET_ERR_MSG(info->extack, "network: LIVEMIG_A_NETWORK is missing");
 		return -EINVAL;
 	}
 	err = lm_nl_parse_network(nest, &p, true, info->extack);
@@ -486,7 +486,7 @@ static int lm_change_network_del(struct lm_settings *cand, struct genl_info *inf
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, LIVEMIG_A_NETWORK)) {
-		NL_SET_ERR_MSG_MOD(info->extack, "network: LIVEMIG_A_NETWORK is missing");
+		NL_SET_ERR_MSG(info->extack, "network: LIVEMIG_A_NETWORK is missing");
 		return -EINVAL;
 	}
 	err = lm_nl_parse_network(nest, &p, false, info->extack);
@@ -529,7 +529,7 @@ static int lm_nl_parse_region(const struct nlattr *nest, struct lm_region *r,
 	    NL_REQ_ATTR_CHECK(extack, nest, tb, LIVEMIG_REGION_A_GPA) ||
 	    NL_REQ_ATTR_CHECK(extack, nest, tb, LIVEMIG_REGION_A_SIZE) ||
 	    NL_REQ_ATTR_CHECK(extack, nest, tb, LIVEMIG_REGION_A_HVA)) {
-		NL_SET_ERR_MSG_MOD(extack, "region: id, gpa, size and hva are required");
+		NL_SET_ERR_MSG(extack, "region: id, gpa, size and hva are required");
 		return -EINVAL;
 	}
 
@@ -557,7 +557,7 @@ static int lm_nl_vm_add(struct sk_buff *skb, struct genl_info *info)
 	if (GENL_REQ_ATTR_CHECK(info, LIVEMIG_A_VM_FD) ||
 	    GENL_REQ_ATTR_CHECK(info, LIVEMIG_A_VM_NAME) ||
 	    GENL_REQ_ATTR_CHECK(info, LIVEMIG_A_VM_REGIONS)) {
-		NL_SET_ERR_MSG_MOD(info->extack, "vm: vm-fd, vm-name and vm-regions are required");
+		NL_SET_ERR_MSG(info->extack, "vm: vm-fd, vm-name and vm-regions are required");
 		return -EINVAL;
 	}
 
@@ -599,10 +599,11 @@ static int lm_nl_vm_del(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, LIVEMIG_A_VM_NAME)) {
-		NL_SET_ERR_MSG_MOD(info->extack, "vm: vm-name is required");
+		NL_SET_ERR_MSG(info->extack, "vm: vm-name is required");
 		return -EINVAL;
 	}
-	err = lm_vm_del(host, nla_data(info->attrs[LIVEMIG_A_VM_NAME]), &why);
+	err = lm_vm_del(host, nla_data(info->attrs[LIVEMIG_A_VM_NAME]),
+			netlink_capable(skb, CAP_NET_ADMIN), &why);
 	if (err)
 		lm_nl_why(info->extack, info->attrs[LIVEMIG_A_VM_NAME], why);
 	return err;
@@ -610,6 +611,7 @@ static int lm_nl_vm_del(struct sk_buff *skb, struct genl_info *info)
 
 struct lm_vm_dump_ctx {
 	struct sk_buff *skb;
+	struct netlink_callback *cb;
 	u32 portid;
 	u32 seq;
 	int flags;
@@ -627,6 +629,11 @@ static int lm_nl_put_vm(void *arg, const struct lm_vm_info *vm)
 			  LIVEMIG_CMD_VM_GET);
 	if (!hdr)
 		return -EMSGSIZE;
+	if (ctx->cb) {
+		/* Never 0: prev_seq 0 means "first part" to the check. */
+		ctx->cb->seq = vm->gen + 1;
+		genl_dump_check_consistent(ctx->cb, hdr);
+	}
 	if (nla_put_string(skb, LIVEMIG_A_VM_NAME, vm->desc->name) ||
 	    nla_put_u32(skb, LIVEMIG_A_VM_PID, vm->pid) ||
 	    nla_put_u64_64bit(skb, LIVEMIG_A_VM_MEMORY, vm->memory, LIVEMIG_A_UNSPEC))
@@ -661,15 +668,23 @@ static int lm_nl_vm_get_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	struct lm_host *host = lm_host_get(sock_net(skb->sk));
 	struct lm_vm_dump_ctx ctx = {
 		.skb = skb,
+		.cb = cb,
 		.portid = NETLINK_CB(cb->skb).portid,
 		.seq = cb->nlh->nlmsg_seq,
 		.flags = NLM_F_MULTI,
 	};
 	unsigned long skip = cb->args[0];
+	unsigned int gen;
 	int n;
 
-	n = lm_vm_fill(host, NULL, &skip, lm_nl_put_vm, &ctx);
+	/*
+	 * Each message is checked against the generation it was read in; the
+	 * part's generation is kept too, so that a part with no VM left to
+	 * report still gets its NLMSG_DONE flagged when VMs came or went.
+	 */
+	n = lm_vm_fill(host, NULL, &skip, &gen, lm_nl_put_vm, &ctx);
 	cb->args[0] = skip;
+	cb->seq = gen + 1;
 	/* A VM too big for an empty skb would loop forever: report it. */
 	if (n == -EMSGSIZE && !skb->len)
 		return -EMSGSIZE;
@@ -684,17 +699,18 @@ static int lm_nl_vm_get_doit(struct sk_buff *skb, struct genl_info *info)
 		.seq = info->snd_seq,
 	};
 	unsigned long skip = 0;
+	unsigned int gen;
 	int n;
 
 	if (GENL_REQ_ATTR_CHECK(info, LIVEMIG_A_VM_NAME)) {
-		NL_SET_ERR_MSG_MOD(info->extack, "vm: vm-name is required (or dump them all)");
+		NL_SET_ERR_MSG(info->extack, "vm: vm-name is required (or dump them all)");
 		return -EINVAL;
 	}
 	ctx.skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!ctx.skb)
 		return -ENOMEM;
 	n = lm_vm_fill(host, nla_data(info->attrs[LIVEMIG_A_VM_NAME]), &skip,
-		       lm_nl_put_vm, &ctx);
+		       &gen, lm_nl_put_vm, &ctx);
 	if (n <= 0) {
 		nlmsg_free(ctx.skb);
 		if (!n)

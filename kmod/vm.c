@@ -33,7 +33,8 @@
  * @file: the VM file, counted reference
  * @portid: netlink port of the VMM's socket; its release unregisters us
  * @owner: the VMM's thread group, counted reference
- * @dead: the VMM's socket is gone; the host's reap work unregisters us
+ * @dead: why the VM is being unregistered (for the log), or NULL while
+ *	registered; the host's reap work unregisters it
  * @memory: bytes of guest RAM in @desc
  * @config: the VMM's machine description, @config_len bytes
  * @config_len: length of @config
@@ -46,7 +47,7 @@ struct lm_vm {
 	struct file *file;
 	u32 portid;
 	struct pid *owner;
-	bool dead;
+	const char *dead;
 	u64 memory;
 	void *config;
 	u32 config_len;
@@ -128,12 +129,13 @@ int lm_vm_add(struct lm_host *host, int fd, u32 portid,
 	struct kvm *kvm;
 	int err;
 
-	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	/* Unprivileged callers size these: charge them to the VMM. */
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		return -ENOMEM;
 	if (config_len) {
 		/* Up to 60 KiB: do not insist on contiguous pages. */
-		vm->config = kvmalloc(config_len, GFP_KERNEL);
+		vm->config = kvmalloc(config_len, GFP_KERNEL_ACCOUNT);
 		if (!vm->config) {
 			err = -ENOMEM;
 			goto err_free;
@@ -195,15 +197,17 @@ int lm_vm_add(struct lm_host *host, int fd, u32 portid,
 		vm->kvm = kvm;
 		vm->owner = get_pid(task_tgid(current));
 		list_add_tail(&vm->node, &lm_vms);
+		host->vm_gen++;
 	}
 	spin_unlock(&lm_vms_lock);
 	mutex_unlock(&host->lock);
 	if (err)
 		goto err_fput;
 
-	pr_info("VM %s registered by pid %d (%llu MiB in %u regions)\n",
-		desc->name, task_tgid_nr(current), vm->memory >> 20,
-		desc->n_regions);
+	/* Any user may register VMs: keep them from flooding the log. */
+	pr_info_ratelimited("VM %s registered by pid %d (%llu MiB in %u regions)\n",
+			    desc->name, task_tgid_nr(current), vm->memory >> 20,
+			    desc->n_regions);
 	return 0;
 
 err_fput:
@@ -221,40 +225,55 @@ static void lm_vm_unlink(struct lm_vm *vm)
 	spin_lock(&lm_vms_lock);
 	list_del(&vm->node);
 	spin_unlock(&lm_vms_lock);
+	vm->host->vm_gen++;
 }
 
+/*
+ * The registry is shared by all hosts, so walk it under its spinlock; the
+ * VM found stays valid after, since only @host's lock holder removes it.
+ */
 static struct lm_vm *lm_vm_find(struct lm_host *host, const char *name)
 {
-	struct lm_vm *vm;
+	struct lm_vm *vm, *found = NULL;
 
 	lockdep_assert_held(&host->lock);
-	list_for_each_entry(vm, &lm_vms, node)
-		if (vm->host == host && !strcmp(vm->desc.name, name))
-			return vm;
-	return NULL;
+	spin_lock(&lm_vms_lock);
+	list_for_each_entry(vm, &lm_vms, node) {
+		if (vm->host == host && !strcmp(vm->desc.name, name)) {
+			found = vm;
+			break;
+		}
+	}
+	spin_unlock(&lm_vms_lock);
+	return found;
 }
 
 /**
  * lm_vm_del() - a VMM unregisters its VM
  * @host: the caller's host
  * @name: the VM's name
+ * @admin: the caller may list VMs anyway (CAP_NET_ADMIN)
  * @why: set to a sentence when refused
+ *
+ * A caller who may not list VMs learns nothing about VMs it does not own:
+ * someone else's VM looks like no VM at all.
  *
  * Return: 0, -ENOENT or -EPERM.
  */
-int lm_vm_del(struct lm_host *host, const char *name, const char **why)
+int lm_vm_del(struct lm_host *host, const char *name, bool admin,
+	      const char **why)
 {
 	struct lm_vm *vm;
 	int err = 0;
 
 	mutex_lock(&host->lock);
 	vm = lm_vm_find(host, name);
-	if (!vm) {
-		*why = "vm-name: no VM of that name is registered on this host";
-		err = -ENOENT;
-	} else if (vm->kvm->mm != current->mm) {
+	if (vm && vm->kvm->mm != current->mm && admin) {
 		*why = "vm-name: only the VM's owner may unregister it";
 		err = -EPERM;
+	} else if (!vm || vm->kvm->mm != current->mm) {
+		*why = "vm-name: no VM of that name is registered on this host";
+		err = -ENOENT;
 	} else {
 		lm_vm_unlink(vm);
 	}
@@ -262,7 +281,7 @@ int lm_vm_del(struct lm_host *host, const char *name, const char **why)
 
 	if (err)
 		return err;
-	pr_info("VM %s unregistered by its VMM\n", vm->desc.name);
+	pr_info_ratelimited("VM %s unregistered by its VMM\n", vm->desc.name);
 	lm_vm_free(vm);
 	return 0;
 }
@@ -272,12 +291,18 @@ int lm_vm_del(struct lm_host *host, const char *name, const char **why)
  * @host: the host
  * @name: only this VM, or NULL for all
  * @skip: VMs already dumped; updated
- * @put: writes one VM's message; returns -EMSGSIZE when the skb is full
+ * @gen: set to the host's VM generation, read with the VMs
+ * @put: writes one VM's message; returns -EMSGSIZE when the skb is full;
+ *	called under a spinlock, so it must not sleep
  * @ctx: passed to @put
+ *
+ * A dump compares @gen between its parts to flag itself inconsistent
+ * when VMs came or went in between.
  *
  * Return: number of VMs written by this call, or a negative errno.
  */
 int lm_vm_fill(struct lm_host *host, const char *name, unsigned long *skip,
+	       unsigned int *gen,
 	       int (*put)(void *ctx, const struct lm_vm_info *info), void *ctx)
 {
 	struct lm_vm_info info;
@@ -286,6 +311,9 @@ int lm_vm_fill(struct lm_host *host, const char *name, unsigned long *skip,
 	int done = 0, err = 0;
 
 	mutex_lock(&host->lock);
+	*gen = host->vm_gen;
+	info.gen = *gen;
+	spin_lock(&lm_vms_lock);
 	list_for_each_entry(vm, &lm_vms, node) {
 		if (vm->host != host || (name && strcmp(vm->desc.name, name)))
 			continue;
@@ -300,6 +328,7 @@ int lm_vm_fill(struct lm_host *host, const char *name, unsigned long *skip,
 		(*skip)++;
 		done++;
 	}
+	spin_unlock(&lm_vms_lock);
 	mutex_unlock(&host->lock);
 	return done ? done : err;
 }
@@ -319,11 +348,12 @@ void lm_vm_reap(struct lm_host *host)
 		if (vm->host == host && vm->dead)
 			list_move(&vm->node, &gone);
 	spin_unlock(&lm_vms_lock);
+	if (!list_empty(&gone))
+		host->vm_gen++;
 	mutex_unlock(&host->lock);
 
 	list_for_each_entry_safe(vm, tmp, &gone, node) {
-		pr_info("VM %s unregistered: its VMM closed its netlink socket\n",
-			vm->desc.name);
+		pr_info_ratelimited("VM %s unregistered: %s\n", vm->desc.name, vm->dead);
 		list_del(&vm->node);
 		lm_vm_free(vm);
 	}
@@ -341,7 +371,7 @@ void lm_vm_host_exit(struct lm_host *host)
 	spin_lock(&lm_vms_lock);
 	list_for_each_entry(vm, &lm_vms, node)
 		if (vm->host == host)
-			vm->dead = true;
+			vm->dead = "its host is going away (namespace deleted or module unloaded)";
 	spin_unlock(&lm_vms_lock);
 	mutex_unlock(&host->lock);
 	lm_vm_reap(host);
@@ -363,7 +393,7 @@ static int lm_vm_netlink_event(struct notifier_block *nb, unsigned long event,
 	spin_lock(&lm_vms_lock);
 	list_for_each_entry(vm, &lm_vms, node) {
 		if (vm->portid == n->portid && vm->host->net == n->net && !vm->dead) {
-			vm->dead = true;
+			vm->dead = "its VMM closed its netlink socket (exited or killed)";
 			lm_host_queue_work(vm->host, &vm->host->reap_work);
 		}
 	}

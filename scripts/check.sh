@@ -157,8 +157,10 @@ kselftest() {
 
 	cat > "$tmp/host.sh" <<'JOB'
 t=$LM_TOP/selftests/livemig
+# vm_register_test ends with rmmod and insmod: keep it last.
 ktap-run.sh "$t/module.sh" "$t/settings.sh" "$t/listener.sh" "$t/nl_fuzz.sh" \
-	"$LM_BUILD/selftests/dirty_ring_test" > "$LM_RESULTS/selftests.ktap"
+	"$LM_BUILD/selftests/dirty_ring_test" "$LM_BUILD/selftests/vm_register_test" \
+	> "$LM_RESULTS/selftests.ktap"
 JOB
 	cat > "$tmp/pair.sh" <<'JOB'
 ktap-run.sh "$LM_TOP/selftests/livemig/two_hosts.sh" > "$LM_RESULTS/selftests.ktap"

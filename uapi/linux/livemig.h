@@ -149,7 +149,9 @@
  *
  * LIVEMIG_CMD_VM_DEL
  *   The VMM unregisters a VM: LIVEMIG_A_VM_NAME. Only its owner may.
- *   Reply: an ack; -ENOENT if no such VM on this host.
+ *   Reply: an ack; -ENOENT if no such VM on this host, and also for a VM
+ *   of another owner unless the caller has CAP_NET_ADMIN (-EPERM then), so
+ *   that VM names do not leak to those who may not list them.
  *
  * LIVEMIG_CMD_VM_GET
  *   Admin command. Dump: one message per VM registered on this host, with
@@ -157,7 +159,8 @@
  *   in the caller's pid namespace, 0 if not visible there),
  *   LIVEMIG_A_VM_MEMORY (NLA_U64, bytes of RAM in its regions) and
  *   LIVEMIG_A_VM_REGIONS (id, name, guest address and size of each).
- *   With LIVEMIG_A_VM_NAME in a do request: that VM only.
+ *   With LIVEMIG_A_VM_NAME in a do request: that VM only. A dump during
+ *   which VMs come or go carries NLM_F_DUMP_INTR: dump again.
  *
  * LIVEMIG_CMD_SETTINGS_NTF
  *   Notification on %LIVEMIG_MCGRP_EVENTS after every successful change
