@@ -113,9 +113,15 @@ struct hkdf_case {
 };
 
 static const struct hkdf_case hkdf_cases[] = {
-	{ "RFC 5869 A.1 (basic)", tc1_ikm, sizeof(tc1_ikm), tc1_salt, sizeof(tc1_salt), tc1_info, sizeof(tc1_info), tc1_prk, tc1_okm, sizeof(tc1_okm) },
-	{ "RFC 5869 A.2 (long inputs)", tc2_ikm, sizeof(tc2_ikm), tc2_salt, sizeof(tc2_salt), tc2_info, sizeof(tc2_info), tc2_prk, tc2_okm, sizeof(tc2_okm) },
-	{ "RFC 5869 A.3 (no salt, no info)", tc3_ikm, sizeof(tc3_ikm), NULL, 0, NULL, 0, tc3_prk, tc3_okm, sizeof(tc3_okm) },
+	{ "RFC 5869 A.1 (basic)",
+	  tc1_ikm, sizeof(tc1_ikm), tc1_salt, sizeof(tc1_salt),
+	  tc1_info, sizeof(tc1_info), tc1_prk, tc1_okm, sizeof(tc1_okm) },
+	{ "RFC 5869 A.2 (long inputs)",
+	  tc2_ikm, sizeof(tc2_ikm), tc2_salt, sizeof(tc2_salt),
+	  tc2_info, sizeof(tc2_info), tc2_prk, tc2_okm, sizeof(tc2_okm) },
+	{ "RFC 5869 A.3 (no salt, no info)",
+	  tc3_ikm, sizeof(tc3_ikm), NULL, 0,
+	  NULL, 0, tc3_prk, tc3_okm, sizeof(tc3_okm) },
 };
 
 static void hkdf_case_desc(const struct hkdf_case *c, char *desc)
