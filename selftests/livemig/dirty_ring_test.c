@@ -24,7 +24,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -452,8 +451,6 @@ static void usage(const char *prog)
 
 static void parse_args(struct test *t, int argc, char **argv)
 {
-	char self[PATH_MAX];
-	ssize_t n;
 	int opt;
 
 	while ((opt = getopt(argc, argv, "vg:m:h")) != -1) {
@@ -482,11 +479,7 @@ static void parse_args(struct test *t, int argc, char **argv)
 	}
 	if (t->image[0])
 		return;
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	TEST_ASSERT(n > 0, "readlink /proc/self/exe: %s", strerror(errno));
-	self[n] = '\0';
-	snprintf(t->image, sizeof(t->image), "%s/livemig-guest.elf",
-		 dirname(self));
+	guest_image_default(t->image, sizeof(t->image));
 }
 
 int main(int argc, char **argv)

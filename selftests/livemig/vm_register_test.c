@@ -31,7 +31,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
@@ -1593,8 +1592,6 @@ static void usage(const char *prog)
 
 static void parse_args(struct test *t, int argc, char **argv)
 {
-	char self[PATH_MAX];
-	ssize_t n;
 	int opt;
 
 	while ((opt = getopt(argc, argv, "vg:h")) != -1) {
@@ -1611,11 +1608,7 @@ static void parse_args(struct test *t, int argc, char **argv)
 	}
 	if (t->image[0])
 		return;
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	TEST_ASSERT(n > 0, "readlink /proc/self/exe: %s", strerror(errno));
-	self[n] = '\0';
-	snprintf(t->image, sizeof(t->image), "%s/livemig-guest.elf",
-		 dirname(self));
+	guest_image_default(t->image, sizeof(t->image));
 }
 
 #define RESULT(t, ok, desc)	ktap_result(&(t)->ktap, (ok), "%s", (desc))

@@ -6,6 +6,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -966,4 +967,19 @@ uint32_t vm_reset_dirty_rings(struct vm *vm)
 
 	TEST_ASSERT(r >= 0, "%s", vm->err);
 	return r;
+}
+
+/*
+ * The test guest is built next to the test programs: find it there, so a
+ * test runs from any current directory.
+ */
+void guest_image_default(char *path, size_t len)
+{
+	char self[4096];
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	TEST_ASSERT(n > 0, "readlink /proc/self/exe: %s", strerror(errno));
+	self[n] = '\0';
+	snprintf(path, len, "%s/livemig-guest.elf", dirname(self));
 }

@@ -187,6 +187,7 @@ int __vm_vcpu_add(struct vm *vm, uint32_t id, bool set_cpuid,
 		  struct vcpu **vcpup);
 struct vcpu *vm_vcpu_add(struct vm *vm, uint32_t id);
 
+void guest_image_default(char *path, size_t len);
 int __vm_load_multiboot(struct vm *vm, struct vcpu *vcpu, const char *path,
 			const char *cmdline);
 void vm_load_multiboot(struct vm *vm, struct vcpu *vcpu, const char *path,
