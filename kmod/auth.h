@@ -12,8 +12,9 @@
 
 #include <linux/livemig.h>
 
+#include "proto.h"
+
 #define LM_HASH_LEN		32	/* SHA-256 */
-#define LM_NONCE_LEN		32
 #define LM_TLS_KEY_LEN		32	/* AES-256-GCM */
 #define LM_TLS_SALT_LEN		4
 #define LM_TLS_IV_LEN		8

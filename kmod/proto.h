@@ -11,6 +11,8 @@
 
 #include <linux/types.h>
 
+#include <linux/livemig.h>
+
 /* "LMIG" in network byte order on the wire. */
 #define LM_WIRE_MAGIC		0x4c4d4947u
 
@@ -19,6 +21,9 @@
 #define LM_PROTO_VERSION	1
 
 #define LM_MSG_HDR_LEN		12
+#define LM_NONCE_LEN		32
+#define LM_HELLO_FIXED_LEN	(8 + LM_NONCE_LEN)
+#define LM_ABORT_REASON_MAX	256
 
 /**
  * enum lm_msg_type - message types of the wire protocol
@@ -74,10 +79,73 @@ struct lm_msg_hdr {
 	u32 len;
 };
 
+/**
+ * enum lm_phase - where a migration is, as both ends name it
+ * @LM_PHASE_CONNECTING: opening the control connection
+ * @LM_PHASE_AUTHENTICATING: HELLO and AUTH
+ * @LM_PHASE_SETUP: announcing the VM, admission
+ * @LM_PHASE_PRECOPY: copying memory while the VM runs
+ * @LM_PHASE_STOPCOPY: the VM paused, the rest and the state
+ * @LM_PHASE_LOADING: the destination loads the state
+ * @LM_PHASE_COMMITTING: READY, COMMIT, COMMITTED
+ * @__LM_PHASE_MAX: internal
+ */
+enum lm_phase {
+	LM_PHASE_CONNECTING,
+	LM_PHASE_AUTHENTICATING,
+	LM_PHASE_SETUP,
+	LM_PHASE_PRECOPY,
+	LM_PHASE_STOPCOPY,
+	LM_PHASE_LOADING,
+	LM_PHASE_COMMITTING,
+	__LM_PHASE_MAX
+};
+
+/**
+ * struct lm_hello - the first message each way
+ * @version_min: oldest wire protocol version the sender accepts
+ * @version_max: newest it speaks
+ * @auth: &enum livemig_auth the sender is configured for
+ * @features: feature bits; unknown ones are ignored
+ * @nonce: fresh random bytes for the handshake
+ * @host: the sender's host name
+ *
+ * On the wire (HELLO is always framed as version 1, so that any two
+ * versions can read each other's): version_min (u8), version_max (u8),
+ * auth (u8), host length (u8), features (be32), nonce, host (no NUL).
+ */
+struct lm_hello {
+	u8 version_min;
+	u8 version_max;
+	u8 auth;
+	u32 features;
+	u8 nonce[LM_NONCE_LEN];
+	char host[LIVEMIG_HOST_NAME_MAX];
+};
+
+/**
+ * struct lm_abort - why a peer gives up
+ * @code: a positive errno value naming the cause
+ * @phase: &enum lm_phase it gave up in
+ * @reason: a sentence, printable ASCII, NUL-terminated
+ *
+ * On the wire: code (be16), phase (u8), reason length (u8), reason.
+ */
+struct lm_abort {
+	u16 code;
+	u8 phase;
+	char reason[LM_ABORT_REASON_MAX];
+};
+
 u32 lm_msg_max_len(u8 type);
 const char *lm_msg_name(u8 type);
 int lm_msg_hdr_encode(u8 *buf, const struct lm_msg_hdr *hdr);
 int lm_msg_hdr_decode(const u8 *buf, size_t avail, struct lm_msg_hdr *hdr);
 int lm_proto_negotiate(u32 peer_min, u32 peer_max, u32 *chosen);
+const char *lm_phase_name(u8 phase);
+int lm_hello_encode(u8 *buf, size_t size, const struct lm_hello *h);
+int lm_hello_decode(const u8 *buf, size_t len, struct lm_hello *h);
+int lm_abort_encode(u8 *buf, size_t size, const struct lm_abort *a);
+int lm_abort_decode(const u8 *buf, size_t len, struct lm_abort *a);
 
 #endif /* _LIVEMIG_PROTO_H */

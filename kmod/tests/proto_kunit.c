@@ -195,11 +195,172 @@ static void lm_proto_negotiate_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, chosen, c->chosen);
 }
 
+
+static void make_hello(struct lm_hello *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->version_min = LM_PROTO_VERSION_MIN;
+	h->version_max = LM_PROTO_VERSION;
+	h->auth = LIVEMIG_AUTH_PSK;
+	h->features = 0xa5a50001;
+	memset(h->nonce, 0x3c, sizeof(h->nonce));
+	strscpy(h->host, "hostA.example", sizeof(h->host));
+}
+
+static void lm_hello_roundtrip_test(struct kunit *test)
+{
+	struct lm_hello in, out;
+	u8 buf[128];
+	int len;
+
+	make_hello(&in);
+	len = lm_hello_encode(buf, sizeof(buf), &in);
+	KUNIT_ASSERT_EQ(test, len, LM_HELLO_FIXED_LEN + 13);
+	KUNIT_ASSERT_LE(test, len, (int)lm_msg_max_len(LM_MSG_HELLO));
+	KUNIT_ASSERT_EQ(test, lm_hello_decode(buf, len, &out), 0);
+	KUNIT_EXPECT_EQ(test, out.version_min, in.version_min);
+	KUNIT_EXPECT_EQ(test, out.version_max, in.version_max);
+	KUNIT_EXPECT_EQ(test, out.auth, in.auth);
+	KUNIT_EXPECT_EQ(test, out.features, in.features);
+	KUNIT_EXPECT_EQ(test, memcmp(out.nonce, in.nonce, LM_NONCE_LEN), 0);
+	KUNIT_EXPECT_STREQ(test, out.host, in.host);
+
+	/* The longest host name fits the HELLO bound too. */
+	memset(in.host, 'h', LIVEMIG_HOST_NAME_MAX - 1);
+	in.host[LIVEMIG_HOST_NAME_MAX - 1] = '\0';
+	len = lm_hello_encode(buf, sizeof(buf), &in);
+	KUNIT_ASSERT_GT(test, len, 0);
+	KUNIT_EXPECT_LE(test, len, (int)lm_msg_max_len(LM_MSG_HELLO));
+	KUNIT_EXPECT_EQ(test, lm_hello_decode(buf, len, &out), 0);
+}
+
+enum hello_damage {
+	HD_SHORT, HD_TRAILING, HD_HOSTLEN_PAST_END, HD_HOSTLEN_ZERO,
+	HD_HOST_SPACE, HD_HOST_ESCAPE, HD_UPSIDE_DOWN, HD_HOSTLEN_MAX,
+};
+
+struct hello_case {
+	const char *desc;
+	enum hello_damage damage;
+};
+
+static const struct hello_case hello_cases[] = {
+	{ "shorter than its fixed part", HD_SHORT },
+	{ "a byte after the host name", HD_TRAILING },
+	{ "host length past the end", HD_HOSTLEN_PAST_END },
+	{ "empty host name", HD_HOSTLEN_ZERO },
+	{ "space in the host name", HD_HOST_SPACE },
+	{ "escape sequence in the host name", HD_HOST_ESCAPE },
+	{ "version range upside down", HD_UPSIDE_DOWN },
+	{ "host length 255", HD_HOSTLEN_MAX },
+};
+
+static void hello_case_desc(const struct hello_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(hello, hello_cases, hello_case_desc);
+
+static void lm_hello_decode_refuses_test(struct kunit *test)
+{
+	const struct hello_case *c = test->param_value;
+	struct lm_hello in, out = { .auth = 0xee };
+	u8 buf[512] = {};
+	int len;
+
+	make_hello(&in);
+	len = lm_hello_encode(buf, sizeof(buf), &in);
+	KUNIT_ASSERT_GT(test, len, 0);
+
+	switch (c->damage) {
+	case HD_SHORT:
+		len = LM_HELLO_FIXED_LEN - 1;
+		break;
+	case HD_TRAILING:
+		len++;
+		break;
+	case HD_HOSTLEN_PAST_END:
+		buf[3]++;
+		break;
+	case HD_HOSTLEN_ZERO:
+		buf[3] = 0;
+		len = LM_HELLO_FIXED_LEN;
+		break;
+	case HD_HOST_SPACE:
+		buf[LM_HELLO_FIXED_LEN + 4] = ' ';
+		break;
+	case HD_HOST_ESCAPE:
+		buf[LM_HELLO_FIXED_LEN] = 0x1b;
+		break;
+	case HD_UPSIDE_DOWN:
+		buf[0] = 2;
+		buf[1] = 1;
+		break;
+	case HD_HOSTLEN_MAX:
+		buf[3] = 255;
+		memset(buf + LM_HELLO_FIXED_LEN, 'a', 255);
+		len = LM_HELLO_FIXED_LEN + 255;
+		break;
+	}
+
+	KUNIT_EXPECT_EQ(test, lm_hello_decode(buf, len, &out), -EBADMSG);
+	KUNIT_EXPECT_EQ(test, out.auth, 0xee);
+}
+
+static void lm_hello_encode_refuses_test(struct kunit *test)
+{
+	struct lm_hello h;
+	u8 buf[128];
+
+	make_hello(&h);
+	KUNIT_EXPECT_EQ(test, lm_hello_encode(buf, LM_HELLO_FIXED_LEN, &h), -EMSGSIZE);
+	strscpy(h.host, "bad host", sizeof(h.host));
+	KUNIT_EXPECT_EQ(test, lm_hello_encode(buf, sizeof(buf), &h), -EINVAL);
+	make_hello(&h);
+	h.version_min = 3;
+	KUNIT_EXPECT_EQ(test, lm_hello_encode(buf, sizeof(buf), &h), -EINVAL);
+}
+
+static void lm_abort_test(struct kunit *test)
+{
+	struct lm_abort in = { .code = 13, .phase = LM_PHASE_AUTHENTICATING }, out;
+	u8 buf[300];
+	int len;
+
+	strscpy(in.reason, "authentication failed: the hosts do not share a key",
+		sizeof(in.reason));
+	len = lm_abort_encode(buf, sizeof(buf), &in);
+	KUNIT_ASSERT_GT(test, len, 0);
+	KUNIT_ASSERT_EQ(test, lm_abort_decode(buf, len, &out), 0);
+	KUNIT_EXPECT_EQ(test, out.code, 13);
+	KUNIT_EXPECT_STREQ(test, lm_phase_name(out.phase), "authenticating");
+	KUNIT_EXPECT_STREQ(test, out.reason, in.reason);
+
+	/* A peer's control characters never reach a terminal. */
+	buf[4] = 0x1b;
+	buf[5] = 0x80;
+	KUNIT_ASSERT_EQ(test, lm_abort_decode(buf, len, &out), 0);
+	KUNIT_EXPECT_EQ(test, out.reason[0], '?');
+	KUNIT_EXPECT_EQ(test, out.reason[1], '?');
+
+	/* Lengths must agree exactly. */
+	KUNIT_EXPECT_EQ(test, lm_abort_decode(buf, len - 1, &out), -EBADMSG);
+	KUNIT_EXPECT_EQ(test, lm_abort_decode(buf, len + 1, &out), -EBADMSG);
+	KUNIT_EXPECT_EQ(test, lm_abort_decode(buf, 3, &out), -EBADMSG);
+	KUNIT_EXPECT_EQ(test, lm_abort_encode(buf, 10, &in), -EMSGSIZE);
+	KUNIT_EXPECT_STREQ(test, lm_phase_name(200), "unknown phase");
+}
+
 static struct kunit_case lm_proto_cases[] = {
 	KUNIT_CASE_PARAM(lm_hdr_decode_test, hdr_gen_params),
 	KUNIT_CASE(lm_hdr_roundtrip_test),
 	KUNIT_CASE(lm_hdr_encode_refuses_test),
 	KUNIT_CASE_PARAM(lm_proto_negotiate_test, nego_gen_params),
+	KUNIT_CASE(lm_hello_roundtrip_test),
+	KUNIT_CASE_PARAM(lm_hello_decode_refuses_test, hello_gen_params),
+	KUNIT_CASE(lm_hello_encode_refuses_test),
+	KUNIT_CASE(lm_abort_test),
 	{}
 };
 
