@@ -195,7 +195,6 @@ static void lm_proto_negotiate_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, chosen, c->chosen);
 }
 
-
 static void make_hello(struct lm_hello *h)
 {
 	memset(h, 0, sizeof(*h));
