@@ -12,6 +12,7 @@
 
 #include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
+#include <netlink/errno.h>
 #include <netlink/genl/genl.h>
 
 #include "lmctl.h"
@@ -248,8 +249,9 @@ static int lm_nl_valid_cb(struct nl_msg *msg, void *data)
  * @fn: called with the parsed attributes of each reply message, may be NULL
  * @arg: passed to @fn
  *
- * Return: 0, the kernel's negative errno (its sentence in @nl->extack), or
- * an error returned by @fn.
+ * Return: 0, the kernel's negative errno (its sentence in @nl->extack),
+ * -EINTR for a dump the kernel flagged as interrupted (retry it on a new
+ * connection), or an error returned by @fn.
  */
 int lm_nl_request(struct lm_nl *nl, struct nl_msg *msg,
 		  lm_nl_reply_fn fn, void *arg)
@@ -281,7 +283,10 @@ int lm_nl_request(struct lm_nl *nl, struct nl_msg *msg,
 
 	while (!req.done && !req.err) {
 		err = nl_recvmsgs(nl->sk, cb);
-		if (err < 0 && !req.err)
+		/* The kernel's state changed during a dump: the caller retries. */
+		if (err == -NLE_DUMP_INTR && !req.err)
+			req.err = -EINTR;
+		else if (err < 0 && !req.err)
 			req.err = -EIO;
 	}
 	err = req.err;

@@ -72,13 +72,20 @@ int lm_vms_get(struct lm_nl *nl, struct lm_vm_list *l)
 int lm_vms_fetch(struct lm_vm_list *l, bool optional)
 {
 	struct lm_nl nl;
-	int err;
+	int tries, err;
 
-	memset(l, 0, sizeof(*l));
-	err = lm_nl_connect(&nl);
-	if (err)
-		return err;
-	err = lm_vms_get(&nl, l);
+	/* VMs that come or go mid-dump make the kernel flag it: ask again. */
+	for (tries = 0; tries < 5; tries++) {
+		memset(l, 0, sizeof(*l));
+		err = lm_nl_connect(&nl);
+		if (err)
+			return err;
+		err = lm_vms_get(&nl, l);
+		if (err != -EINTR)
+			break;
+		lm_vms_free(l);
+		lm_nl_close(&nl);
+	}
 	if (err == -EOPNOTSUPP && optional) {
 		l->unsupported = true;
 		err = 0;
