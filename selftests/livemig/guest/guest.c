@@ -3,24 +3,45 @@
  * The livemig test guest, in long mode (boot.S got us here).
  *
  * It writes generation after generation of a known pattern over its RAM and
- * checks, page by page, that what it wrote last time is still there.  See
- * lm_guest.h for the memory layout, the page format, the ports and the
- * command line.  Freestanding: no libc, no SSE, no interrupts.
+ * checks, page by page, that what it wrote last time is still there, at a
+ * given rate or as fast as it can; or, idle, writes it once and keeps
+ * checking it.  See lm_guest.h for the memory layout, the page format, the
+ * ports and the command line.  Freestanding: no libc, no SSE, no
+ * interrupts.
  */
 #include <stdint.h>
 #include <stddef.h>
 
+#include "clock.h"
 #include "multiboot.h"
 #include "lm_guest.h"
 
 #define CMDLINE_MAX	256
 #define ERRORS_PRINTED	8
+#define RATE_MAX	NSEC_PER_SEC	/* keeps the pacing arithmetic in 64 bits */
 
 struct options {
 	uint64_t passes;
 	uint64_t start_mib;
 	uint64_t pages;
 	uint64_t verify;
+	uint64_t rate;
+	uint64_t idle;
+};
+
+/**
+ * struct pacer - holds writes to about @rate pages per second
+ * @rate:	pages per second, 0 = no limit
+ * @t0:		start of the current second, ns
+ * @done:	pages written since @t0
+ *
+ * Each second has its own budget: time lost (the vCPU not running, a
+ * pause for migration) is not made up by a burst afterwards.
+ */
+struct pacer {
+	uint64_t rate;
+	uint64_t t0;
+	uint64_t done;
 };
 
 void guest_main(uint32_t mbi_addr);
@@ -125,6 +146,8 @@ static void parse_cmdline(const char *s, struct options *opt)
 		{ "start", offsetof(struct options, start_mib) },
 		{ "pages", offsetof(struct options, pages) },
 		{ "verify", offsetof(struct options, verify) },
+		{ "rate", offsetof(struct options, rate) },
+		{ "idle", offsetof(struct options, idle) },
 	};
 
 	while (*s) {
@@ -183,31 +206,64 @@ static void report_mismatch(struct lm_guest_state *st, uint64_t gfn,
 	outl(LM_PORT_ERROR, (uint32_t)gfn);
 }
 
+/* Waits, bumping the heartbeat, until the next page fits the rate. */
+static void pace(struct lm_guest_state *st, struct pacer *p)
+{
+	if (!p->rate)
+		return;
+	for (;;) {
+		uint64_t elapsed = clock_ns() - p->t0;
+
+		if (elapsed >= NSEC_PER_SEC) {
+			p->t0 += elapsed;
+			p->done = 0;
+			elapsed = 0;
+		}
+		/* done / rate <= elapsed / 1 s, both sides below 2^64 */
+		if (p->done * NSEC_PER_SEC <= elapsed * p->rate)
+			break;
+		st->counter++;
+		__asm__ volatile("pause");
+	}
+	p->done++;
+}
+
+/*
+ * volatile pages: these are observations of memory others may have changed
+ * (a migration, the test VMM); every read and write must really happen, in
+ * this order.
+ */
+static void check_page(struct lm_guest_state *st, uint64_t gfn, uint64_t gen)
+{
+	volatile uint64_t *page = (volatile uint64_t *)(gfn * LM_PAGE_SIZE);
+
+	if (page[LM_W_GFN] != gfn || page[LM_W_GEN] != gen ||
+	    page[LM_W_CHECK] != lm_page_check(gfn, gen) ||
+	    page[LM_W_LAST] != lm_page_check(gfn, gen))
+		report_mismatch(st, gfn, page, gen);
+}
+
 /*
  * One pass: every page is checked against the previous generation, then
  * rewritten with the new one.  @next_gfn moves after each page, so after a
  * pause anywhere the record says which generation each page must hold.
  */
-static void run_pass(struct lm_guest_state *st)
+static void run_pass(struct lm_guest_state *st, struct pacer *pacer)
 {
 	uint64_t gen = st->pass + 1;
 	uint64_t gfn;
 
+	/* The record is right at every instant: no page holds @gen yet. */
+	st->next_gfn = st->start_gfn;
+	__asm__ volatile("" ::: "memory");
 	st->gen = gen;
 	for (gfn = st->start_gfn; gfn < st->end_gfn; gfn++) {
-		/*
-		 * volatile: these are observations of memory others may have
-		 * changed (a migration, the test VMM); every read and write
-		 * must really happen, in this order.
-		 */
 		volatile uint64_t *page = (volatile uint64_t *)(gfn * LM_PAGE_SIZE);
-		uint64_t old = gen - 1;
 
-		if (st->verify && old &&
-		    (page[LM_W_GFN] != gfn || page[LM_W_GEN] != old ||
-		     page[LM_W_CHECK] != lm_page_check(gfn, old) ||
-		     page[LM_W_LAST] != lm_page_check(gfn, old)))
-			report_mismatch(st, gfn, page, old);
+		pace(st, pacer);
+		st->counter++;
+		if (st->verify && gen > 1)
+			check_page(st, gfn, gen - 1);
 
 		page[LM_W_GFN] = gfn;
 		page[LM_W_GEN] = gen;
@@ -222,11 +278,24 @@ static void run_pass(struct lm_guest_state *st)
 	outl(LM_PORT_PASS, (uint32_t)gen);
 }
 
+/* An idle guest's sweep: read the pattern back, write nothing but @st. */
+static void check_sweep(struct lm_guest_state *st)
+{
+	uint64_t gfn;
+
+	for (gfn = st->start_gfn; gfn < st->end_gfn; gfn++) {
+		st->counter++;
+		check_page(st, gfn, st->pass);
+	}
+	st->checks++;
+}
+
 void guest_main(uint32_t mbi_addr)
 {
 	const struct mb_info *mbi = (const struct mb_info *)(uintptr_t)mbi_addr;
 	struct lm_guest_state *st = (struct lm_guest_state *)LM_STATE_GPA;
 	struct options opt = { .passes = 0, .start_mib = 2, .verify = 1 };
+	struct pacer pacer = { 0 };
 	char cmdline[CMDLINE_MAX];
 	uint64_t ram_end, start, end;
 
@@ -257,6 +326,8 @@ void guest_main(uint32_t mbi_addr)
 		end = start + opt.pages * LM_PAGE_SIZE;
 	if (end <= start)
 		fail("the pattern range is empty");
+	if (opt.rate > RATE_MAX)
+		fail("rate= above 10^9 pages per second");
 
 	st->magic = 0;
 	st->version = LM_STATE_VERSION;
@@ -271,7 +342,19 @@ void guest_main(uint32_t mbi_addr)
 	st->errors = 0;
 	st->bad_gfn = 0;
 	st->bad_expected_gen = 0;
+	st->counter = 0;
+	st->checks = 0;
+	st->rate = opt.rate;
+	st->idle = !!opt.idle;
+	st->clock = clock_init();
 	st->magic = LM_STATE_MAGIC;
+
+	if (st->clock) {
+		pacer.rate = opt.rate;
+		pacer.t0 = clock_ns();
+	} else if (opt.rate) {
+		put_str("livemig-guest: no kvmclock: rate= ignored\n");
+	}
 
 	put_str("livemig-guest: long mode, RAM ");
 	put_u64(ram_end >> 10);
@@ -281,10 +364,25 @@ void guest_main(uint32_t mbi_addr)
 	put_hex(st->end_gfn - 1);
 	put_str(", passes ");
 	put_u64(opt.passes);
-	put_str(opt.verify ? ", verify\n" : ", no verify\n");
+	put_str(opt.verify ? ", verify" : ", no verify");
+	if (pacer.rate) {
+		put_str(", rate ");
+		put_u64(pacer.rate);
+	}
+	put_str(st->idle ? ", idle\n" : "\n");
 
+	if (st->idle) {
+		/* One pass to write the pattern, then only reads, forever. */
+		run_pass(st, &pacer);
+		for (;;) {
+			if (st->verify)
+				check_sweep(st);
+			else
+				st->counter++;
+		}
+	}
 	while (!st->passes || st->pass < st->passes)
-		run_pass(st);
+		run_pass(st, &pacer);
 	put_str(st->errors ? "livemig-guest: FAILED\n" : "livemig-guest: OK\n");
 	finish(st->errors ? LM_EXIT_MISMATCH : LM_EXIT_OK);
 }

@@ -504,7 +504,7 @@ unsigned int lm_vm_regions(const struct vm *vm, struct lm_region *regions,
 			.gpa = reg->gpa,
 			.size = reg->size,
 			.hva = (uintptr_t)reg->hva,
-			.dirty_bitmap = 0,
+			.dirty_bitmap = (uintptr_t)reg->dirty_bitmap,
 		};
 	}
 	return i;

@@ -190,8 +190,10 @@ void vm_destroy(struct vm *vm)
 	/* Close the VM before unmapping its memory: KVM still refers to it. */
 	close(vm->fd);
 	close(vm->kvm_fd);
-	for (i = 0; i < vm->nr_regions; i++)
+	for (i = 0; i < vm->nr_regions; i++) {
 		munmap(vm->regions[i].hva, vm->regions[i].size);
+		free(vm->regions[i].dirty_bitmap);
+	}
 	free(vm);
 }
 
@@ -322,6 +324,66 @@ int vm_ring_to_gfn(struct vm *vm, uint32_t slot, uint64_t offset,
 		return -ENOENT;
 	*gfn = reg->gpa / vm->page_size + offset;
 	return 0;
+}
+
+#define BITS_PER_LONG	(8 * sizeof(unsigned long))
+
+int __vm_alloc_dirty_bitmaps(struct vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_regions; i++) {
+		struct vm_region *reg = &vm->regions[i];
+		uint64_t pages = reg->size / vm->page_size;
+
+		if (reg->dirty_bitmap)
+			continue;
+		reg->dirty_bitmap = calloc((pages + BITS_PER_LONG - 1) /
+					   BITS_PER_LONG, sizeof(unsigned long));
+		if (!reg->dirty_bitmap) {
+			set_err(vm->err, "no memory for the dirty bitmap of slot %u",
+				reg->slot);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void vm_alloc_dirty_bitmaps(struct vm *vm)
+{
+	int r = __vm_alloc_dirty_bitmaps(vm);
+
+	TEST_ASSERT(!r, "%s", vm->err);
+}
+
+bool vm_mark_dirty(struct vm *vm, uint64_t gpa, uint64_t len)
+{
+	uint64_t end = gpa + len;
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_regions; i++) {
+		struct vm_region *reg = &vm->regions[i];
+		uint64_t page, last;
+
+		if (!reg->dirty_bitmap || gpa < reg->gpa || !len ||
+		    end > reg->gpa + reg->size)
+			continue;
+		last = (end - 1 - reg->gpa) / vm->page_size;
+		for (page = (gpa - reg->gpa) / vm->page_size; page <= last;
+		     page++) {
+			/*
+			 * Release: the write to the page is visible before
+			 * the bit.  A harvester clears a word, then copies
+			 * its pages: it sees this write, or the bit is set
+			 * again for its next round.
+			 */
+			__atomic_fetch_or(&reg->dirty_bitmap[page / BITS_PER_LONG],
+					  1ul << (page % BITS_PER_LONG),
+					  __ATOMIC_RELEASE);
+		}
+		return true;
+	}
+	return false;
 }
 
 /* The guest only finds long mode if its CPUID says so. */
@@ -777,6 +839,14 @@ static void kick_handler(int sig)
 	(void)sig;	/* only there to interrupt KVM_RUN */
 }
 
+int vcpu_kick_init(void)
+{
+	struct sigaction sa = { .sa_handler = kick_handler };
+
+	sigemptyset(&sa.sa_mask);
+	return sigaction(VCPU_KICK_SIGNAL, &sa, NULL) < 0 ? -errno : 0;
+}
+
 /*
  * A periodic signal to this thread makes KVM_RUN return -EINTR, so the loop
  * can check its deadline even if the guest never exits.  A signal that lands
@@ -784,7 +854,6 @@ static void kick_handler(int sig)
  */
 static int kick_timer_start(struct vcpu *vcpu, timer_t *timer)
 {
-	struct sigaction sa = { .sa_handler = kick_handler };
 	struct sigevent sev = {
 		.sigev_notify = SIGEV_THREAD_ID,
 		.sigev_signo = VCPU_KICK_SIGNAL,
@@ -795,8 +864,7 @@ static int kick_timer_start(struct vcpu *vcpu, timer_t *timer)
 	};
 
 	sev.sigev_notify_thread_id = gettid();
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(VCPU_KICK_SIGNAL, &sa, NULL) < 0 ||
+	if (vcpu_kick_init() < 0 ||
 	    timer_create(CLOCK_MONOTONIC, &sev, timer) < 0) {
 		set_err(vcpu->err, "setting up the run timeout: %s",
 			strerror(errno));
@@ -831,6 +899,18 @@ int __vcpu_run_guest(struct vcpu *vcpu, struct guest_event *ev,
 	if (r)
 		return r;
 	for (;;) {
+		/*
+		 * Acquire pairs with the release in vcpu_request_stop(): once
+		 * @stop is seen, so is immediate_exit, and clearing it here
+		 * cannot be undone by a late store of the requester.
+		 */
+		if (__atomic_load_n(&vcpu->stop, __ATOMIC_ACQUIRE)) {
+			vcpu->run->immediate_exit = 0;
+			__atomic_store_n(&vcpu->stop, 0, __ATOMIC_RELAXED);
+			set_err(vcpu->err, "stopped on request");
+			r = -EINTR;
+			break;
+		}
 		if (now_ms() >= deadline) {
 			set_err(vcpu->err, "no event from the guest within %u ms",
 				timeout_ms);
@@ -880,6 +960,13 @@ void vcpu_run_guest(struct vcpu *vcpu, struct guest_event *ev,
 	if (r)
 		vcpu_dump(vcpu);
 	TEST_ASSERT(!r, "vCPU %u: %s", vcpu->id, vcpu->err);
+}
+
+void vcpu_request_stop(struct vcpu *vcpu)
+{
+	/* KVM_RUN returns -EINTR at once while immediate_exit is set. */
+	__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&vcpu->stop, 1, __ATOMIC_RELEASE);
 }
 
 void vcpu_get_regs(struct vcpu *vcpu, struct kvm_regs *regs)

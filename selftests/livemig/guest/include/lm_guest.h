@@ -14,6 +14,8 @@
  *            | struct lm_guest_state      |  the guest's own record
  *   0x200000 +----------------------------+  LM_PATTERN_START (default)
  *            | pattern pages              |  rewritten every pass
+ *            +----------------------------+  (start + pages=, if given)
+ *            | not touched by the guest   |  the test VMM's device area
  *   ram end  +----------------------------+
  *
  * Each pass writes generation G = pass number (1, 2, ...) into every page of
@@ -22,6 +24,14 @@
  * G - 1, check words), so a page that was lost or mixed up by a migration is
  * caught at its next visit, whether it lies behind or ahead of the point
  * where the guest was paused.  Pass 1 checks nothing: RAM starts undefined.
+ * An idle guest (idle=1) writes pass 1 only, then reads its pattern back
+ * again and again (check sweeps): it verifies without dirtying.  Either way
+ * it bumps lm_guest_state.counter all the time, a heartbeat.
+ *
+ * Under KVM the guest enables kvmclock (KVM_FEATURE_CLOCKSOURCE2), so KVM
+ * itself writes guest memory (the clock record, inside the image); the
+ * clock also paces rate=.  Without it (QEMU TCG) rate= is ignored, with a
+ * warning, and lm_guest_state.clock stays 0.
  *
  * Ports (OUT only; QEMU ignores the livemig ones):
  *   LM_PORT_DEBUG  byte   debug console characters (QEMU -debugcon)
@@ -37,6 +47,9 @@
  *   start=N    first pattern byte in MiB, at least 2 (default 2)
  *   pages=N    pattern pages, 0 = up to the end of RAM (default 0)
  *   verify=B   check pages before overwriting them (default 1)
+ *   rate=N     write about N pattern pages per second, 0 = as fast as it
+ *              can (default 0; needs kvmclock)
+ *   idle=B     write the pattern once, then only check it (default 0)
  */
 #ifndef LIVEMIG_LM_GUEST_H
 #define LIVEMIG_LM_GUEST_H
@@ -63,7 +76,7 @@
 #define LM_PAGE_SIZE		4096ull
 
 #define LM_STATE_MAGIC		0x4554415453474d4cull	/* "LMGSTATE" */
-#define LM_STATE_VERSION	1
+#define LM_STATE_VERSION	2
 
 /* Word indices inside a pattern page (64-bit words). */
 #define LM_W_GFN		0
@@ -88,6 +101,12 @@
  * @bad_gfn:	page of the last mismatch
  * @bad_expected_gen: generation it should have held
  * @bad_word:	its words LM_W_GFN, LM_W_GEN, LM_W_CHECK, LM_W_LAST as found
+ * @counter:	heartbeat, bumped for every page visited and every pause of
+ *		the rate limiter (version 2 on)
+ * @checks:	check sweeps completed by an idle guest
+ * @rate:	rate= as given
+ * @idle:	idle= as given
+ * @clock:	1 when kvmclock runs (rate= is honoured), else 0
  */
 struct lm_guest_state {
 	uint64_t magic;
@@ -104,6 +123,11 @@ struct lm_guest_state {
 	uint64_t bad_gfn;
 	uint64_t bad_expected_gen;
 	uint64_t bad_word[4];
+	uint64_t counter;
+	uint64_t checks;
+	uint64_t rate;
+	uint64_t idle;
+	uint64_t clock;
 };
 
 /* The check word ties a page's number to its generation. */

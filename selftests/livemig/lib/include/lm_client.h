@@ -130,7 +130,10 @@ struct lm_client *lm_client_open(void);
 /* Closing the socket unregisters every VM registered through it. */
 void lm_client_close(struct lm_client *client);
 
-/* The regions of @vm as VM_ADD describes them: id = slot, "ram<slot>". */
+/*
+ * The regions of @vm as VM_ADD describes them: id = slot, "ram<slot>", and
+ * the VMM's dirty bitmap of each (see vm_alloc_dirty_bitmaps()).
+ */
 unsigned int lm_vm_regions(const struct vm *vm, struct lm_region *regions,
 			   unsigned int max, char names[][LIVEMIG_REGION_NAME_MAX]);
 

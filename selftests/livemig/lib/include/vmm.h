@@ -54,6 +54,9 @@
  * @gpa:	guest physical address
  * @size:	bytes
  * @hva:	the mapping in this process
+ * @dirty_bitmap: the VMM's record of its own writes to the region, one bit
+ *		per page (bit n of the array for page n), or NULL while the
+ *		VMM writes nothing; see vm_mark_dirty()
  */
 struct vm_region {
 	uint32_t slot;
@@ -61,6 +64,7 @@ struct vm_region {
 	uint64_t gpa;
 	uint64_t size;
 	void *hva;
+	unsigned long *dirty_bitmap;
 };
 
 /**
@@ -103,6 +107,7 @@ struct vm {
  * @console_len: bytes in @console
  * @console_echo: also print each complete line as a KTAP diagnostic
  * @line_start:	where the line being written began in @console
+ * @stop:	set by vcpu_request_stop(), consumed by __vcpu_run_guest()
  * @err:	why the last __vcpu_*() call failed
  */
 struct vcpu {
@@ -117,6 +122,7 @@ struct vcpu {
 	size_t console_len;
 	bool console_echo;
 	size_t line_start;
+	int stop;
 	char err[VM_ERR_LEN];
 };
 
@@ -183,6 +189,16 @@ void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
 int vm_ring_to_gfn(struct vm *vm, uint32_t slot, uint64_t offset,
 		   uint64_t *gfn);
 
+/*
+ * The VMM's own dirty bitmaps (DESIGN.md 3.3): one per region, freed with
+ * the VM. What the VMM writes to guest memory from userspace is invisible to
+ * KVM's dirty logging, so every such write is followed by vm_mark_dirty().
+ */
+int __vm_alloc_dirty_bitmaps(struct vm *vm);
+void vm_alloc_dirty_bitmaps(struct vm *vm);
+/* Call after writing [gpa, gpa + len); false if no bitmap covers it. */
+bool vm_mark_dirty(struct vm *vm, uint64_t gpa, uint64_t len);
+
 int __vm_vcpu_add(struct vm *vm, uint32_t id, bool set_cpuid,
 		  struct vcpu **vcpup);
 struct vcpu *vm_vcpu_add(struct vm *vm, uint32_t id);
@@ -197,10 +213,27 @@ int __vm_create_guest(struct vm **vmp, struct vcpu **vcpup,
 		      const struct guest_config *cfg, char *err, size_t errlen);
 struct vm *vm_create_guest(struct vcpu **vcpup, const struct guest_config *cfg);
 
+/*
+ * Runs until the guest produces an event; -ETIMEDOUT after @timeout_ms
+ * without one, -EINTR when vcpu_request_stop() asked it to return (the stop
+ * is consumed: the next call runs again).
+ */
 int __vcpu_run_guest(struct vcpu *vcpu, struct guest_event *ev,
 		     unsigned int timeout_ms);
 void vcpu_run_guest(struct vcpu *vcpu, struct guest_event *ev,
 		    unsigned int timeout_ms);
+/*
+ * From another thread: make the vCPU's __vcpu_run_guest() return -EINTR.
+ * It leaves KVM_RUN at its next kick (VCPU_KICK_MS) at the latest; signal
+ * its thread with VCPU_KICK_SIGNAL to make that immediate.
+ */
+void vcpu_request_stop(struct vcpu *vcpu);
+/*
+ * Installs the (empty) handler of VCPU_KICK_SIGNAL, which
+ * __vcpu_run_guest() also does: call it before kicking a thread that may
+ * not have run yet, or the signal's default action ends the process.
+ */
+int vcpu_kick_init(void);
 void vcpu_get_regs(struct vcpu *vcpu, struct kvm_regs *regs);
 void vcpu_get_sregs(struct vcpu *vcpu, struct kvm_sregs *sregs);
 /* Prints registers and the console's last line as KTAP diagnostics. */

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * livemig test VMM library: the test device.  See testdev.h.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lm_guest.h"
+#include "testdev.h"
+
+#define NSEC_PER_SEC	1000000000ll
+
+static uint64_t testdev_check(uint64_t gfn, uint64_t gen)
+{
+	return lm_page_check(gfn, gen) ^ TESTDEV_TAG;
+}
+
+/* One page: check the last generation written there, write this one. */
+static void testdev_write_page(struct testdev *dev)
+{
+	uint64_t gfn = dev->start_gfn + dev->next;
+	uint64_t gpa = gfn * LM_PAGE_SIZE;
+	volatile uint64_t *p = vm_gpa_to_hva(dev->vm, gpa, LM_PAGE_SIZE);
+	uint64_t old = dev->gen - 1;
+
+	if (old && (p[LM_W_GFN] != gfn || p[LM_W_GEN] != old ||
+		    p[LM_W_CHECK] != testdev_check(gfn, old) ||
+		    p[LM_W_LAST] != testdev_check(gfn, old))) {
+		if (!__atomic_load_n(&dev->errors, __ATOMIC_RELAXED))
+			dev->first_bad_gfn = gfn;
+		__atomic_fetch_add(&dev->errors, 1, __ATOMIC_RELEASE);
+	}
+	p[LM_W_GFN] = gfn;
+	p[LM_W_GEN] = dev->gen;
+	p[LM_W_CHECK] = testdev_check(gfn, dev->gen);
+	p[LM_W_LAST] = testdev_check(gfn, dev->gen);
+	/* After the write, never before: see vm_mark_dirty(). */
+	vm_mark_dirty(dev->vm, gpa, LM_PAGE_SIZE);
+	__atomic_fetch_add(&dev->writes, 1, __ATOMIC_RELAXED);
+
+	if (++dev->next == dev->nr_pages) {
+		dev->next = 0;
+		dev->gen++;
+	}
+}
+
+static void timespec_add_ns(struct timespec *ts, long ns)
+{
+	ts->tv_nsec += ns;
+	while (ts->tv_nsec >= NSEC_PER_SEC) {
+		ts->tv_nsec -= NSEC_PER_SEC;
+		ts->tv_sec++;
+	}
+}
+
+/*
+ * Ticks of TESTDEV_TICK_MS on absolute deadlines, each writing its share of
+ * the rate; the remainder carries over, so low rates work too.  A device
+ * more than a second behind (its process stopped, say) starts afresh
+ * rather than catching up in a burst: it is a load, not a clock.
+ */
+static void *testdev_main(void *arg)
+{
+	struct testdev *dev = arg;
+	uint64_t per_sec_ticks = 1000 / TESTDEV_TICK_MS;
+	uint64_t carry = 0;
+	struct timespec next, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	while (!__atomic_load_n(&dev->stop, __ATOMIC_ACQUIRE)) {
+		uint64_t n;
+
+		carry += dev->rate;
+		n = carry / per_sec_ticks;
+		carry %= per_sec_ticks;
+		while (n--)
+			testdev_write_page(dev);
+		timespec_add_ns(&next, TESTDEV_TICK_MS * 1000000L);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > next.tv_sec + 1)
+			next = now;
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next,
+				       NULL) == EINTR)
+			;
+	}
+	return NULL;
+}
+
+static bool has_bitmap(const struct vm *vm, uint64_t gpa, uint64_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_regions; i++) {
+		const struct vm_region *reg = &vm->regions[i];
+
+		if (gpa >= reg->gpa && gpa - reg->gpa + len <= reg->size)
+			return reg->dirty_bitmap;
+	}
+	return false;
+}
+
+int __testdev_start(struct testdev **devp, struct vm *vm, uint64_t gpa,
+		    uint64_t nr_pages, uint64_t rate)
+{
+	struct testdev *dev;
+	int r;
+
+	*devp = NULL;
+	if (!nr_pages || gpa % LM_PAGE_SIZE ||
+	    !vm_gpa_to_hva(vm, gpa, nr_pages * LM_PAGE_SIZE)) {
+		snprintf(vm->err, sizeof(vm->err),
+			 "test device: %#llx pages from %#llx are not guest RAM",
+			 (unsigned long long)nr_pages,
+			 (unsigned long long)gpa);
+		return -EINVAL;
+	}
+	/* Its writes would go unnoticed by a migration otherwise. */
+	if (!has_bitmap(vm, gpa, nr_pages * LM_PAGE_SIZE)) {
+		snprintf(vm->err, sizeof(vm->err),
+			 "test device: the VM has no dirty bitmap for its area");
+		return -EINVAL;
+	}
+	dev = calloc(1, sizeof(*dev));
+	if (!dev)
+		return -ENOMEM;
+	dev->vm = vm;
+	dev->start_gfn = gpa / LM_PAGE_SIZE;
+	dev->nr_pages = nr_pages;
+	dev->rate = rate;
+	dev->gen = 1;
+	r = -pthread_create(&dev->thread, NULL, testdev_main, dev);
+	if (r) {
+		snprintf(vm->err, sizeof(vm->err),
+			 "test device: starting its thread: %s", strerror(-r));
+		free(dev);
+		return r;
+	}
+	dev->started = true;
+	*devp = dev;
+	return 0;
+}
+
+struct testdev *testdev_start(struct vm *vm, uint64_t gpa, uint64_t nr_pages,
+			      uint64_t rate)
+{
+	struct testdev *dev;
+	int r = __testdev_start(&dev, vm, gpa, nr_pages, rate);
+
+	TEST_ASSERT(!r, "%s", vm->err);
+	return dev;
+}
+
+void testdev_stop(struct testdev *dev)
+{
+	if (!dev || !dev->started)
+		return;
+	__atomic_store_n(&dev->stop, true, __ATOMIC_RELEASE);
+	pthread_join(dev->thread, NULL);
+	dev->started = false;
+}
+
+void testdev_destroy(struct testdev *dev)
+{
+	testdev_stop(dev);
+	free(dev);
+}
+
+uint64_t testdev_writes(const struct testdev *dev)
+{
+	return dev ? __atomic_load_n(&dev->writes, __ATOMIC_RELAXED) : 0;
+}
+
+uint64_t testdev_errors(const struct testdev *dev)
+{
+	return dev ? __atomic_load_n(&dev->errors, __ATOMIC_ACQUIRE) : 0;
+}
