@@ -1,0 +1,157 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# lm_vmm, the command-line test VMM: it runs the test guest, registers the
+# VM with livemig for as long as it lives, reports once a second, and ends
+# cleanly on SIGTERM; its test device writes guest RAM from userspace; an
+# idle guest and a rate-limited guest behave as asked.
+#
+#   +------------------------ test host (QEMU) -------------------------+
+#   |  lm_vmm web1 (64 MiB) --+                                         |
+#   |  lm_vmm web1 (again) ---+-- VM_ADD --> livemig.ko <-- lmctl vm list
+#   |  lm_vmm dev1 + device --+      (one registry)                      |
+#   |  lm_vmm idle1 (256 MiB)-+                                         |
+#   |     each: KVM VM (nested SVM), 1 vCPU, the multiboot test guest    |
+#   +-------------------------------------------------------------------+
+#
+# Sizes are kept small: under nested TCG a guest's first pass over its RAM
+# (first touch) runs at 20-50 MiB/s, a dirty-logged pass at some 85.
+set -u
+. "$(dirname "$0")/ktap.sh"
+
+tmp=$(mktemp -d)
+pids=
+
+cleanup() {
+	local p
+	for p in $pids; do kill -TERM "$p" 2>/dev/null; done
+	for p in $pids; do wait "$p" 2>/dev/null; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# start NAME ARGS...: lm_vmm in the background, output in $tmp/NAME.out;
+# its pid in $started.
+start() {
+	local name=$1
+	shift
+	lm_vmm --name "$name" "$@" > "$tmp/$name.out" 2>&1 &
+	started=$!
+	pids="$pids $started"
+}
+
+# stop PID: SIGTERM, then its exit code in $stopped.
+stop() {
+	stopped=0
+	kill -TERM "$1"
+	wait "$1" || stopped=$?
+	pids=$(echo "$pids" | sed "s/ $1\b//")
+}
+
+# wait_for SECONDS CMD...: polls CMD every 0.2 s; false after SECONDS.
+wait_for() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@" > /dev/null 2>&1; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.2
+	done
+}
+
+# listed NAME BYTES PID: lmctl's stable JSON shows that VM, that size, owner.
+listed() {
+	lmctl -j vm list | grep -q "\"name\":\"$1\",\"pid\":$3,\"memory\":$2,"
+}
+unlisted() { ! lmctl -j vm list | grep -q "\"name\":\"$1\""; }
+
+# field FILE KEY [LINE]: KEY's value on the last status line (or the end
+# line with LINE=end).
+field() {
+	local re='^t='
+	[ "${3:-}" = end ] && re='^end t='
+	grep "$re" "$1" | tail -1 | sed -n "s/.* $2=\([0-9.]*\).*/\1/p"
+}
+lines() { grep -c '^t=' "$1"; }
+at_least() { [ "$(field "$1" "$2")" -ge "$3" ] 2>/dev/null; }
+all_clean() { ! grep -E '^(t|end t)=' "$1" | grep -vq ' guest_errors=0 '; }
+in_range() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; } 2>/dev/null
+kernel_clean() { ! dmesg | grep -Eq 'WARNING:|BUG:|Oops|general protection'; }
+show() { sed "s/^/$1: /" "$tmp/$1.out" | ktap_diag; }
+
+ktap_plan 16
+
+if [ ! -e /dev/kvm ] || ! command -v lm_vmm > /dev/null || ! lmctl version > /dev/null 2>&1; then
+	for i in $(seq 16); do ktap_skip "lm_vmm case $i" "needs /dev/kvm, lm_vmm and livemig"; done
+	ktap_finish
+fi
+
+# --- web1: registered while it runs, refused twice, gone after SIGTERM ---
+start web1 --mem 64 --seconds 20
+web1=$started
+check "lm_vmm web1 --mem 64 is listed by lmctl with 67108864 bytes and its pid" \
+	wait_for 10 listed web1 67108864 "$web1"
+cmd_fail "a second lm_vmm named web1 fails with the kernel's sentence" 1 \
+	'registering VM web1: .*already registered' lm_vmm --name web1 --mem 8 --seconds 2
+wait_for 30 at_least "$tmp/web1.out" passes 2
+wait_for 5 eval '[ "$(lines "$tmp/web1.out")" -ge 4 ]'
+first=$(grep '^t=' "$tmp/web1.out" | head -1 | sed -n 's/.* passes=\([0-9]*\).*/\1/p')
+last=$(field "$tmp/web1.out" passes)
+check "web1's status lines show the pass count increasing (${first:-?} -> ${last:-?})" \
+	eval '[ "${first:-x}" -lt "${last:-0}" ]'
+check "web1's guest reports no error on any status line" all_clean "$tmp/web1.out"
+stop "$web1"
+check "SIGTERM ends web1 with exit 0 and a final line" \
+	eval '[ "$stopped" = 0 ] && grep -q "^end reason=SIGTERM exit=0" "$tmp/web1.out"'
+check "web1 leaves the VM list" wait_for 5 unlisted web1
+show web1
+
+# --- usage and --no-register ---
+cmd_fail "lm_vmm without --name is a usage error (exit 2)" 2 'name is required' \
+	lm_vmm --mem 64
+start free1 --mem 8 --no-register --seconds 2
+free1=$started
+sleep 1
+check "lm_vmm --no-register runs without appearing in the VM list" \
+	eval 'unlisted free1 && wait "$free1"'
+pids=$(echo "$pids" | sed "s/ $free1\b//")
+
+# --- dev1: the test device writes guest RAM, dirty logging on, ring full ---
+rc=0
+lm_vmm --name dev1 --mem 32 --device-writes 500 --dirty-log --seconds 6 \
+	--config-out "$tmp/dev1.conf" > "$tmp/dev1.out" 2>&1 || rc=$?
+dw=$(field "$tmp/dev1.out" device_writes end)
+check "--device-writes 500 for 6 s: $dw device writes, no device or guest error, exit $rc" \
+	eval '[ "$rc" = 0 ] && in_range "${dw:-0}" 1500 4000 &&
+	      [ "$(field "$tmp/dev1.out" device_errors end)" = 0 ] && all_clean "$tmp/dev1.out"'
+rf=$(field "$tmp/dev1.out" ring_full end)
+check "with dirty logging on, lm_vmm empties its full dirty ring itself ($rf times) and the guest runs on" \
+	eval 'at_least "$tmp/dev1.out" ring_full 1 && at_least "$tmp/dev1.out" passes 2'
+check "--config-out holds the machine description (mem, guest, device area)" \
+	eval 'grep -qx "mem=33554432" "$tmp/dev1.conf" && grep -q "^guest=/.*livemig-guest.elf$" "$tmp/dev1.conf" &&
+	      grep -qx "device.pages=256" "$tmp/dev1.conf"'
+show dev1
+
+# --- idle1: 256 MiB, pattern written once, then only checked ---
+start idle1 --mem 256 --idle --seconds 60
+idle1=$started
+check "lm_vmm idle1 --mem 256 --idle is listed with 268435456 bytes" \
+	wait_for 10 listed idle1 268435456 "$idle1"
+wait_for 45 at_least "$tmp/idle1.out" checks 2
+check "the idle guest wrote its pattern once and keeps checking it (passes $(field "$tmp/idle1.out" passes), checks $(field "$tmp/idle1.out" checks))" \
+	eval '[ "$(field "$tmp/idle1.out" passes)" = 1 ] && at_least "$tmp/idle1.out" checks 2 &&
+	      all_clean "$tmp/idle1.out"'
+stop "$idle1"
+check "SIGTERM ends idle1 with exit 0" eval '[ "$stopped" = 0 ]'
+show idle1
+
+# --- rate1: a guest held to about 1000 pages per second ---
+rc=0
+lm_vmm --name rate1 --mem 16 --rate 1000 --seconds 4 > "$tmp/rate1.out" 2>&1 || rc=$?
+ps=$(field "$tmp/rate1.out" pages_s)
+check "--rate 1000: the guest writes $ps pages per second (wanted 300..3000), exit $rc" \
+	eval '[ "$rc" = 0 ] && in_range "${ps:-0}" 300 3000'
+show rate1
+
+check "the kernel logged no warning or bug" kernel_clean
+
+ktap_finish
