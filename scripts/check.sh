@@ -12,8 +12,8 @@
 #   checkpatch --strict on kmod/ and uapi/
 #   kunit      KUnit under UML (kmod/tests/)
 #   kselftest  one QEMU test host (module life, settings, listener,
-#              netlink fuzzing, dirty ring) and two QEMU test hosts joined
-#              by a virtual network
+#              netlink fuzzing, the test VMM, dirty ring, VM registration)
+#              and two QEMU test hosts joined by a virtual network
 #
 # Every log and KTAP document stays in build/results/ (one folder per test
 # host); build/results/timing.txt says how long each part took.
@@ -159,8 +159,8 @@ kselftest() {
 t=$LM_TOP/selftests/livemig
 # vm_register_test ends with rmmod and insmod: keep it last.
 ktap-run.sh "$t/module.sh" "$t/settings.sh" "$t/listener.sh" "$t/nl_fuzz.sh" \
-	"$LM_BUILD/selftests/dirty_ring_test" "$LM_BUILD/selftests/vm_register_test" \
-	> "$LM_RESULTS/selftests.ktap"
+	"$t/vmm_cli.sh" "$LM_BUILD/selftests/dirty_ring_test" \
+	"$LM_BUILD/selftests/vm_register_test" > "$LM_RESULTS/selftests.ktap"
 JOB
 	cat > "$tmp/pair.sh" <<'JOB'
 ktap-run.sh "$LM_TOP/selftests/livemig/two_hosts.sh" > "$LM_RESULTS/selftests.ktap"
