@@ -129,7 +129,7 @@ def parse_policies(text, env):
 def parse_ops(text):
     """command -> {'policy': name, 'flags': set()}"""
     ops = {}
-    for m in re.finditer(r'\{\s*(?:/\*.*?\*/\s*)?\.cmd\s*=\s*(LIVEMIG_CMD_\w+),(.*?)\n\t\}', text, re.S):
+    for m in re.finditer(r'\{\s*(?:/\*[^{}]*?\*/\s*)?\.cmd\s*=\s*(LIVEMIG_CMD_\w+),(.*?)\n\t\}', text, re.S):
         body = m.group(2)
         pol = re.search(r'\.policy\s*=\s*(\w+)', body)
         flags = re.search(r'\.flags\s*=\s*([\w |]+)', body)
