@@ -33,9 +33,9 @@ struct lm_host *lm_host_get(const struct net *net)
  * @host: the host
  * @work: one of its work items
  *
- * Callable from any context. Address notifiers can fire for a namespace
- * whose host is not set up yet, or already torn down (devices go away
- * after us when a namespace dies): @live tells them apart.
+ * Callable from any context. Work queued before the host's exit begins
+ * is cancelled there; @live keeps anything from queueing after that (a
+ * socket callback or an address event racing with the exit).
  */
 void lm_host_queue_work(struct lm_host *host, struct work_struct *work)
 {

@@ -5,7 +5,7 @@
  * A host listens only where its settings say: nowhere when migrations are
  * disabled, on the wildcard addresses in "any" mode, and in "specific"
  * mode on each of its own addresses inside a migration network. Address
- * notifiers (atomic context) only queue work; the work recomputes the
+ * notifiers (IPv6's is atomic) only queue work; the work recomputes the
  * wanted set and opens and closes sockets to match, under the host lock.
  *
  * Until the migration protocol exists, an accepted connection is closed at
@@ -62,6 +62,14 @@ struct lm_want {
 static void lm_listen_data_ready(struct sock *sk)
 {
 	struct lm_host *host;
+
+	/*
+	 * Connections are cloned from the listener with its callback and
+	 * user data; until lm_listen_accept_work() resets them, data that
+	 * arrives on one lands here too. Only the listener has work for us.
+	 */
+	if (sk->sk_state != TCP_LISTEN)
+		return;
 
 	read_lock_bh(&sk->sk_callback_lock);
 	host = sk->sk_user_data;
@@ -338,8 +346,19 @@ static void lm_listen_accept_work(struct work_struct *work)
 	mutex_lock(&host->lock);
 	list_for_each_entry(l, &host->listeners, node) {
 		while (!kernel_accept(l->sock, &conn, O_NONBLOCK)) {
-			/* No protocol yet: the connection proves we listen. */
-			kernel_sock_shutdown(conn, SHUT_RDWR);
+			/* Not the listener's: the socket's own callback, no host. */
+			write_lock_bh(&conn->sk->sk_callback_lock);
+			conn->sk->sk_user_data = NULL;
+			conn->sk->sk_data_ready = l->saved_data_ready;
+			write_unlock_bh(&conn->sk->sk_callback_lock);
+
+			/*
+			 * No protocol yet: the connection proves we listen.
+			 * Reset, not FIN: an orphan of a kernel socket has no
+			 * timers, so one waiting for a FIN's ack that never
+			 * comes would live forever.
+			 */
+			sock_no_linger(conn->sk);
 			sock_release(conn);
 		}
 	}

@@ -17,6 +17,7 @@
 struct net;
 struct genl_info;
 struct sk_buff;
+struct sock;
 
 #define LIVEMIG_MODULE_VERSION	"0.1.0"
 
@@ -34,7 +35,8 @@ struct sk_buff;
  * @vm_gen: changes whenever a VM of this host comes or goes; protected by
  *	@lock (dumps use it to detect that they were interrupted)
  * @work_lock: protects @live against the address notifiers and socket
- *	callbacks that queue work (they run in atomic context)
+ *	callbacks that queue work (IPv6's notifier and socket callbacks run
+ *	in atomic context)
  * @live: the host is set up and not going away: work may be queued
  *
  * One instance per network namespace, allocated by the pernet machinery
@@ -50,7 +52,7 @@ struct lm_host {
 	struct work_struct accept_work;
 	struct work_struct reap_work;
 	unsigned int vm_gen;
-	/* guards @live; taken in atomic context */
+	/* guards @live; taken in atomic context too */
 	spinlock_t work_lock;
 	bool live;
 };
@@ -83,7 +85,7 @@ struct lm_vm_info {
 };
 
 /* vm.c */
-int lm_vm_add(struct lm_host *host, int fd, u32 portid,
+int lm_vm_add(struct lm_host *host, int fd, u32 portid, struct sock *vmm_sk,
 	      const struct lm_vm_desc *desc, const void *config,
 	      u32 config_len, const char **why);
 int lm_vm_del(struct lm_host *host, const char *name, bool admin,

@@ -582,8 +582,8 @@ static int lm_nl_vm_add(struct sk_buff *skb, struct genl_info *info)
 	if (!err) {
 		cfg = tb[LIVEMIG_A_VM_CONFIG];
 		err = lm_vm_add(host, nla_get_u32(tb[LIVEMIG_A_VM_FD]), info->snd_portid,
-				desc, cfg ? nla_data(cfg) : NULL, cfg ? nla_len(cfg) : 0,
-				&why);
+				NETLINK_CB(skb).sk, desc, cfg ? nla_data(cfg) : NULL,
+				cfg ? nla_len(cfg) : 0, &why);
 	}
 	if (err && why)
 		lm_nl_why(info->extack, NULL, why);

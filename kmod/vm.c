@@ -21,6 +21,7 @@
 #include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <net/sock.h>
 
 #include "livemig.h"
 
@@ -32,6 +33,9 @@
  * @kvm: counted reference
  * @file: the VM file, counted reference
  * @portid: netlink port of the VMM's socket; its release unregisters us
+ * @vmm_sk: that socket, counted reference: a port id is free for reuse
+ *	before its release is announced, so the announcement only counts
+ *	for a socket that is already dead
  * @owner: the VMM's thread group, counted reference
  * @dead: why the VM is being unregistered (for the log), or NULL while
  *	registered; the host's reap work unregisters it
@@ -46,6 +50,7 @@ struct lm_vm {
 	struct kvm *kvm;
 	struct file *file;
 	u32 portid;
+	struct sock *vmm_sk;
 	struct pid *owner;
 	const char *dead;
 	u64 memory;
@@ -97,9 +102,10 @@ static int lm_vm_check_region(struct kvm *kvm, const struct lm_region *r,
 
 static void lm_vm_free(struct lm_vm *vm)
 {
-	/* Both may end the VM, if its VMM is gone already. */
+	/* Our file reference pins one kvm reference: fput() may end the VM. */
 	kvm_put_kvm(vm->kvm);
 	fput(vm->file);
+	sock_put(vm->vmm_sk);
 	put_pid(vm->owner);
 	kvfree(vm->config);
 	kfree(vm);
@@ -110,6 +116,7 @@ static void lm_vm_free(struct lm_vm *vm)
  * @host: the caller's host; its lock not held
  * @fd: the VM's file descriptor in the caller
  * @portid: the caller's netlink port
+ * @vmm_sk: the caller's netlink socket
  * @desc: name and regions, already checked by lm_vm_desc_check()
  * @config: machine description (copied), or NULL
  * @config_len: its length
@@ -120,7 +127,7 @@ static void lm_vm_free(struct lm_vm *vm)
  *
  * Return: 0, -EBADF, -EPERM, -EEXIST, -EINVAL or -ENOMEM.
  */
-int lm_vm_add(struct lm_host *host, int fd, u32 portid,
+int lm_vm_add(struct lm_host *host, int fd, u32 portid, struct sock *vmm_sk,
 	      const struct lm_vm_desc *desc, const void *config,
 	      u32 config_len, const char **why)
 {
@@ -195,6 +202,8 @@ int lm_vm_add(struct lm_host *host, int fd, u32 portid,
 		/* The references the registration owns, dropped by lm_vm_free(). */
 		kvm_get_kvm(kvm);
 		vm->kvm = kvm;
+		sock_hold(vmm_sk);
+		vm->vmm_sk = vmm_sk;
 		vm->owner = get_pid(task_tgid(current));
 		list_add_tail(&vm->node, &lm_vms);
 		host->vm_gen++;
@@ -378,8 +387,8 @@ void lm_vm_host_exit(struct lm_host *host)
 }
 
 /*
- * A netlink socket was released. Atomic context: mark its VMs and let the
- * host's work unregister them.
+ * A netlink socket was released (process context, but the registry is a
+ * spinlock's): mark its VMs and let the host's work unregister them.
  */
 static int lm_vm_netlink_event(struct notifier_block *nb, unsigned long event,
 			       void *ptr)
@@ -392,7 +401,8 @@ static int lm_vm_netlink_event(struct notifier_block *nb, unsigned long event,
 
 	spin_lock(&lm_vms_lock);
 	list_for_each_entry(vm, &lm_vms, node) {
-		if (vm->portid == n->portid && vm->host->net == n->net && !vm->dead) {
+		if (vm->portid == n->portid && vm->host->net == n->net &&
+		    sock_flag(vm->vmm_sk, SOCK_DEAD) && !vm->dead) {
 			vm->dead = "its VMM closed its netlink socket (exited or killed)";
 			lm_host_queue_work(vm->host, &vm->host->reap_work);
 		}

@@ -174,7 +174,8 @@
  * ----------------
  * %LIVEMIG_MCGRP_EVENTS: announcements for monitoring (multicast may drop
  *   messages, so agents resynchronise with a get after ENOBUFS). Joining
- *   it needs CAP_NET_ADMIN.
+ *   it needs CAP_NET_ADMIN in the user namespace that owns the network
+ *   namespace (its events concern that namespace only).
  */
 #ifndef _UAPI_LINUX_LIVEMIG_H
 #define _UAPI_LINUX_LIVEMIG_H
