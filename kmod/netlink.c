@@ -456,6 +456,18 @@ static int lm_change_settings(struct lm_settings *cand, struct genl_info *info)
 	return lm_nl_apply_settings(cand, info->attrs, info->extack);
 }
 
+/* The LIVEMIG_A_NETWORK of a NETWORK_ADD or NETWORK_DEL request. */
+static int lm_nl_network_arg(struct genl_info *info, struct lm_prefix *p,
+			     bool priority_ok)
+{
+	if (GENL_REQ_ATTR_CHECK(info, LIVEMIG_A_NETWORK)) {
+		NL_SET_ERR_MSG(info->extack, "network: LIVEMIG_A_NETWORK is missing");
+		return -EINVAL;
+	}
+	return lm_nl_parse_network(info->attrs[LIVEMIG_A_NETWORK], p, priority_ok,
+				   info->extack);
+}
+
 static int lm_change_network_add(struct lm_settings *cand, struct genl_info *info)
 {
 	struct nlattr *nest = info->attrs[LIVEMIG_A_NETWORK];
@@ -463,11 +475,7 @@ static int lm_change_network_add(struct lm_settings *cand, struct genl_info *inf
 	struct lm_prefix p;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, LIVEMIG_A_NETWORK)) {
-		NL_SET_ERR_MSG(info->extack, "network: LIVEMIG_A_NETWORK is missing");
-		return -EINVAL;
-	}
-	err = lm_nl_parse_network(nest, &p, true, info->extack);
+	err = lm_nl_network_arg(info, &p, true);
 	if (err)
 		return err;
 	err = lm_settings_add_network(cand, &p, &why);
@@ -485,11 +493,7 @@ static int lm_change_network_del(struct lm_settings *cand, struct genl_info *inf
 	struct lm_prefix p;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, LIVEMIG_A_NETWORK)) {
-		NL_SET_ERR_MSG(info->extack, "network: LIVEMIG_A_NETWORK is missing");
-		return -EINVAL;
-	}
-	err = lm_nl_parse_network(nest, &p, false, info->extack);
+	err = lm_nl_network_arg(info, &p, false);
 	if (err)
 		return err;
 	err = lm_settings_del_network(cand, &p);

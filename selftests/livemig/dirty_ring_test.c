@@ -498,13 +498,7 @@ int main(int argc, char **argv)
 	int r;
 
 	parse_args(&t, argc, argv);
-	r = kvm_check_cap(KVM_CAP_DIRTY_LOG_RING);
-	if (r == -ENOENT || r == -EACCES || r == -ENXIO || r == -ENODEV)
-		ktap_exit_skip("/dev/kvm is not available: %s", strerror(-r));
-	if (r <= 0 && kvm_check_cap(KVM_CAP_DIRTY_LOG_RING_ACQ_REL) <= 0)
-		ktap_exit_skip("KVM has no dirty ring (KVM_CAP_DIRTY_LOG_RING)");
-	if (access(t.image, R_OK))
-		ktap_exit_skip("no guest image %s: %s", t.image, strerror(errno));
+	ktap_skip_unless_guest_runs(t.image);
 
 	ktap_start(&t.ktap, sizeof(names) / sizeof(names[0]));
 	if (t.mut != MUT_NONE)

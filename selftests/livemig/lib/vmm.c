@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "multiboot.h"
+#include "ktap.h"
 #include "lm_guest.h"
 #include "vmm.h"
 
@@ -1069,4 +1070,20 @@ void guest_image_default(char *path, size_t len)
 	TEST_ASSERT(n > 0, "readlink /proc/self/exe: %s", strerror(errno));
 	self[n] = '\0';
 	snprintf(path, len, "%s/livemig-guest.elf", dirname(self));
+}
+
+/*
+ * Leave with KSFT_SKIP, saying why, unless this machine has KVM with the
+ * dirty ring and the test guest image is there.
+ */
+void ktap_skip_unless_guest_runs(const char *image)
+{
+	int r = kvm_check_cap(KVM_CAP_DIRTY_LOG_RING);
+
+	if (r == -ENOENT || r == -EACCES || r == -ENXIO || r == -ENODEV)
+		ktap_exit_skip("/dev/kvm is not available: %s", strerror(-r));
+	if (r <= 0 && kvm_check_cap(KVM_CAP_DIRTY_LOG_RING_ACQ_REL) <= 0)
+		ktap_exit_skip("KVM has no dirty ring (KVM_CAP_DIRTY_LOG_RING)");
+	if (access(image, R_OK))
+		ktap_exit_skip("no guest image %s: %s", image, strerror(errno));
 }

@@ -204,6 +204,7 @@ int __vm_vcpu_add(struct vm *vm, uint32_t id, bool set_cpuid,
 struct vcpu *vm_vcpu_add(struct vm *vm, uint32_t id);
 
 void guest_image_default(char *path, size_t len);
+void ktap_skip_unless_guest_runs(const char *image);
 int __vm_load_multiboot(struct vm *vm, struct vcpu *vcpu, const char *path,
 			const char *cmdline);
 void vm_load_multiboot(struct vm *vm, struct vcpu *vcpu, const char *path,
