@@ -12,6 +12,7 @@
 #   |   (uid 65534)             .ko                             |
 #   | nl_fuzz --mixed                                           |
 #   | snapshots: lmctl -j show + nl_fuzz --dump-settings        |
+#   | lm_vmm fuzzvm: a registered VM that must stay registered  |
 #   +-----------------------------------------------------------+
 #
 # NL_FUZZ_SEED fixes the seed of every run (each run prints its seed).
@@ -24,7 +25,9 @@ tmp=$(mktemp -d)
 nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 seed=(${NL_FUZZ_SEED:+-s "$NL_FUZZ_SEED"})
 
+vmm_pid=
 cleanup() {
+	[ -n "$vmm_pid" ] && kill "$vmm_pid" 2>/dev/null
 	ip netns del "$ns" 2>/dev/null
 	lsmod | grep -q '^livemig ' || insmod "$ko" 2>/dev/null
 	rm -rf "$tmp"
@@ -87,13 +90,34 @@ fuzz() {
 
 kernel_answers() { lmctl version > /dev/null 2>&1; }
 
+# vm_listed NAME: lmctl lists the VM, within a bounded wait.
+vm_listed() {
+	local i
+
+	for i in $(seq 60); do
+		lmctl -j vm list 2>/dev/null | grep -q "\"name\":\"$1\"" && return 0
+		sleep 0.5
+	done
+	return 1
+}
+
+# vmm_clean_exit: the fuzzed-around VMM ends cleanly on SIGTERM, its guest
+# having found nothing wrong in its memory.
+vmm_clean_exit() {
+	kill -TERM "$vmm_pid" && wait "$vmm_pid"
+	local rc=$?
+
+	vmm_pid=
+	return $rc
+}
+
 if [ "$(id -u)" != 0 ] || ! command -v nl_fuzz > /dev/null; then
 	ktap_plan 1
 	ktap_skip "netlink fuzzing" "needs root and nl_fuzz on PATH"
 	ktap_finish
 fi
 
-ktap_plan 16
+ktap_plan 18
 
 lsmod | grep -q '^livemig ' || insmod "$ko"
 
@@ -107,9 +131,17 @@ else
 fi
 head -1 "$tmp/before" | sed 's/^/settings at the start: /' | ktap_diag
 
+# A registered VM must come through the fuzzing unharmed too: lmctl -j show
+# lists it, so the snapshots compare it as well.
+lm_vmm --name fuzzvm --mem 16 --idle > "$tmp/vmm.log" 2>&1 < /dev/null &
+vmm_pid=$!
+check "a VM (lm_vmm fuzzvm) is registered for the fuzzing" vm_listed fuzzvm
+snapshot "$tmp/before-vm"
+
 fuzz "3000 malformed messages: every one refused, settings unchanged after each" \
 	"$tmp/malformed.log" nl_fuzz --malformed-only -n 3000 "${seed[@]}"
-same_settings "the settings are byte-identical after the malformed run" "$tmp/before"
+same_settings "the settings and registered VMs are byte-identical after the malformed run" \
+	"$tmp/before-vm"
 check "the kernel logged no warning, bug or oops" kernel_clean
 cmd_ok "lmctl version still answers" lmctl version
 
@@ -118,7 +150,8 @@ cmd_ok "lmctl version still answers" lmctl version
 snapshot "$tmp/before-eperm"
 fuzz "as uid 65534: 1000 requests, none accepted, every command says EPERM" \
 	"$tmp/eperm.log" "${nobody[@]}" nl_fuzz --expect-eperm -n 1000 "${seed[@]}"
-same_settings "the settings are unchanged after the unprivileged run" "$tmp/before-eperm"
+same_settings "the settings and VMs are unchanged after the unprivileged run" "$tmp/before-eperm"
+check "the VM's VMM ends cleanly, its guest memory intact" vmm_clean_exit
 
 fuzz "2000 mixed messages (valid changes too): all answered, the malformed refused" \
 	"$tmp/mixed.log" nl_fuzz --mixed -n 2000 "${seed[@]}"
