@@ -295,3 +295,207 @@ int lm_abort_decode(const u8 *buf, size_t len, struct lm_abort *a)
 	a->reason[reason_len] = '\0';
 	return 0;
 }
+
+/* A cursor over a received buffer: every read is bounds-checked. */
+struct lm_rd {
+	const u8 *p;
+	size_t left;
+	bool bad;
+};
+
+static const u8 *lm_rd_take(struct lm_rd *r, size_t n)
+{
+	const u8 *at = r->p;
+
+	if (r->bad || n > r->left) {
+		r->bad = true;
+		return NULL;
+	}
+	r->p += n;
+	r->left -= n;
+	return at;
+}
+
+static u32 lm_rd_be32(struct lm_rd *r)
+{
+	const u8 *p = lm_rd_take(r, 4);
+
+	return p ? get_unaligned_be32(p) : 0;
+}
+
+static u64 lm_rd_be64(struct lm_rd *r)
+{
+	const u8 *p = lm_rd_take(r, 8);
+
+	return p ? get_unaligned_be64(p) : 0;
+}
+
+static u8 lm_rd_u8(struct lm_rd *r)
+{
+	const u8 *p = lm_rd_take(r, 1);
+
+	return p ? *p : 0;
+}
+
+/* A length-prefixed name into @out (@size with its NUL); invalid = bad. */
+static void lm_rd_name(struct lm_rd *r, char *out, size_t size)
+{
+	u8 len = lm_rd_u8(r);
+	const u8 *p = lm_rd_take(r, len);
+
+	unsigned int i;
+
+	if (!p || len >= size) {
+		r->bad = true;
+		return;
+	}
+	/* Names end up in logs and on terminals: printable ASCII only. */
+	for (i = 0; i < len; i++)
+		if (!isascii(p[i]) || !isprint(p[i]))
+			r->bad = true;
+	memcpy(out, p, len);
+	out[len] = '\0';
+}
+
+/* The mirror of lm_rd: every write is bounds-checked. */
+struct lm_wr {
+	u8 *p;
+	size_t left;
+	bool full;
+};
+
+static u8 *lm_wr_take(struct lm_wr *w, size_t n)
+{
+	u8 *at = w->p;
+
+	if (w->full || n > w->left) {
+		w->full = true;
+		return NULL;
+	}
+	w->p += n;
+	w->left -= n;
+	return at;
+}
+
+static void lm_wr_be32(struct lm_wr *w, u32 v)
+{
+	u8 *p = lm_wr_take(w, 4);
+
+	if (p)
+		put_unaligned_be32(v, p);
+}
+
+static void lm_wr_be64(struct lm_wr *w, u64 v)
+{
+	u8 *p = lm_wr_take(w, 8);
+
+	if (p)
+		put_unaligned_be64(v, p);
+}
+
+static void lm_wr_bytes(struct lm_wr *w, const void *src, size_t n)
+{
+	u8 *p = lm_wr_take(w, n);
+
+	if (p)
+		memcpy(p, src, n);
+}
+
+static void lm_wr_name(struct lm_wr *w, const char *name, size_t size)
+{
+	u8 len = strnlen(name, size - 1);
+
+	lm_wr_bytes(w, &len, 1);
+	lm_wr_bytes(w, name, len);
+}
+
+/**
+ * lm_setup_encode() - write a SETUP payload
+ * @buf: output
+ * @size: its size
+ * @st: vCPUs, options and config
+ * @d: the VM's name and regions, as checked at registration
+ *
+ * Return: the payload length, -EINVAL for a description the peer would
+ * refuse, or -EMSGSIZE if @buf is too small.
+ */
+int lm_setup_encode(u8 *buf, size_t size, const struct lm_setup *st,
+		    const struct lm_vm_desc *d)
+{
+	struct lm_wr w = { .p = buf, .left = size };
+	unsigned int i;
+	u8 n = d->n_regions;
+
+	if (!d->n_regions || d->n_regions > LIVEMIG_VM_REGIONS_MAX ||
+	    st->config_len > LIVEMIG_VM_CONFIG_MAX)
+		return -EINVAL;
+
+	lm_wr_be32(&w, st->vcpus);
+	lm_wr_be32(&w, st->options);
+	lm_wr_name(&w, d->name, sizeof(d->name));
+	lm_wr_be32(&w, st->config_len);
+	lm_wr_bytes(&w, st->config, st->config_len);
+	lm_wr_bytes(&w, &n, 1);
+	for (i = 0; i < d->n_regions; i++) {
+		lm_wr_be32(&w, d->regions[i].id);
+		lm_wr_name(&w, d->regions[i].name, sizeof(d->regions[i].name));
+		lm_wr_be64(&w, d->regions[i].gpa);
+		lm_wr_be64(&w, d->regions[i].size);
+	}
+	return w.full ? -EMSGSIZE : (int)(size - w.left);
+}
+
+/**
+ * lm_setup_decode() - validate and decode a SETUP payload from a peer
+ * @buf: the payload
+ * @len: its exact length
+ * @st: filled in; @st->config points into @buf
+ * @d: the VM's name and regions; host addresses left zero
+ *
+ * Everything is checked before anything is used: exact length, names,
+ * 1..%LIVEMIG_VM_REGIONS_MAX regions that are page multiples, do not wrap
+ * and do not overlap, unique region ids, at least one vCPU.
+ *
+ * Return: 0 or -EBADMSG.
+ */
+int lm_setup_decode(const u8 *buf, size_t len, struct lm_setup *st,
+		    struct lm_vm_desc *d)
+{
+	struct lm_rd r = { .p = buf, .left = len };
+	const char *why;
+	unsigned int i;
+	int err;
+
+	memset(d, 0, sizeof(*d));
+	memset(st, 0, sizeof(*st));
+	st->vcpus = lm_rd_be32(&r);
+	st->options = lm_rd_be32(&r);
+	lm_rd_name(&r, d->name, sizeof(d->name));
+	st->config_len = lm_rd_be32(&r);
+	if (st->config_len > LIVEMIG_VM_CONFIG_MAX)
+		return -EBADMSG;
+	st->config = lm_rd_take(&r, st->config_len);
+	d->n_regions = lm_rd_u8(&r);
+	if (d->n_regions > LIVEMIG_VM_REGIONS_MAX)
+		return -EBADMSG;
+	for (i = 0; i < d->n_regions && !r.bad; i++) {
+		struct lm_region *reg = &d->regions[i];
+
+		reg->id = lm_rd_be32(&r);
+		lm_rd_name(&r, reg->name, sizeof(reg->name));
+		reg->gpa = lm_rd_be64(&r);
+		reg->size = lm_rd_be64(&r);
+		/*
+		 * Host addresses are not sent; mirror the guest ones so the
+		 * shared check (alignment, wrap, overlap) covers the rest.
+		 */
+		reg->hva = reg->gpa;
+	}
+	if (r.bad || r.left || !st->vcpus)
+		return -EBADMSG;
+
+	err = lm_vm_desc_check(d, LM_WIRE_PAGE_SIZE, &why);
+	for (i = 0; i < d->n_regions; i++)
+		d->regions[i].hva = 0;
+	return err ? -EBADMSG : 0;
+}

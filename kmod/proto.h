@@ -137,6 +137,33 @@ struct lm_abort {
 	char reason[LM_ABORT_REASON_MAX];
 };
 
+/* Guest pages travel in 4 KiB units whatever either host's page size. */
+#define LM_WIRE_PAGE_SIZE	4096
+
+struct lm_vm_desc;
+
+/**
+ * struct lm_setup - the VM a source announces (SETUP)
+ * @vcpus: number of vCPUs
+ * @options: negotiated options (performance option, compression, streams)
+ * @config: the VMM's machine description; points into the received
+ *	buffer, which must outlive this
+ * @config_len: its length, at most %LIVEMIG_VM_CONFIG_MAX
+ *
+ * The VM's name and regions travel with it in a &struct lm_vm_desc (host
+ * addresses are the destination VMM's business and are not sent).
+ *
+ * On the wire: vcpus (be32), options (be32), name length (u8), name,
+ * config length (be32), config, region count (u8), then per region:
+ * id (be32), name length (u8), name, gpa (be64), size (be64).
+ */
+struct lm_setup {
+	u32 vcpus;
+	u32 options;
+	const u8 *config;
+	u32 config_len;
+};
+
 u32 lm_msg_max_len(u8 type);
 const char *lm_msg_name(u8 type);
 int lm_msg_hdr_encode(u8 *buf, const struct lm_msg_hdr *hdr);
@@ -147,5 +174,9 @@ int lm_hello_encode(u8 *buf, size_t size, const struct lm_hello *h);
 int lm_hello_decode(const u8 *buf, size_t len, struct lm_hello *h);
 int lm_abort_encode(u8 *buf, size_t size, const struct lm_abort *a);
 int lm_abort_decode(const u8 *buf, size_t len, struct lm_abort *a);
+int lm_setup_encode(u8 *buf, size_t size, const struct lm_setup *st,
+		    const struct lm_vm_desc *d);
+int lm_setup_decode(const u8 *buf, size_t len, struct lm_setup *st,
+		    struct lm_vm_desc *d);
 
 #endif /* _LIVEMIG_PROTO_H */

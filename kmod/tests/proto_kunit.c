@@ -7,6 +7,7 @@
 #include <linux/string.h>
 
 #include "../proto.h"
+#include "../vmdesc.h"
 
 struct hdr_case {
 	const char *desc;
@@ -351,6 +352,162 @@ static void lm_abort_test(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, lm_phase_name(200), "unknown phase");
 }
 
+#define MIB	(1024 * 1024ull)
+
+static void make_setup(struct lm_setup *st, struct lm_vm_desc *d)
+{
+	static const u8 config[] = "mem=4096\nvcpus=2\n";
+
+	memset(d, 0, sizeof(*d));
+	strscpy(d->name, "web1", sizeof(d->name));
+	d->n_regions = 2;
+	d->regions[0] = (struct lm_region){ .id = 1, .name = "ram-low", .gpa = 0,
+					    .size = 3072 * MIB, .hva = 0x7f0000000000 };
+	d->regions[1] = (struct lm_region){ .id = 2, .name = "ram-high",
+					    .gpa = 4096 * MIB, .size = 1024 * MIB,
+					    .hva = 0x7f1000000000 };
+	*st = (struct lm_setup){ .vcpus = 2, .options = 0x10001,
+				 .config = config, .config_len = sizeof(config) };
+}
+
+static void lm_setup_roundtrip_test(struct kunit *test)
+{
+	struct lm_vm_desc *d = kunit_kzalloc(test, 2 * sizeof(*d), GFP_KERNEL);
+	u8 *buf = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	struct lm_setup st, got;
+	struct lm_vm_desc *out;
+	int len, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	out = d + 1;
+	make_setup(&st, d);
+
+	len = lm_setup_encode(buf, 4096, &st, d);
+	KUNIT_ASSERT_GT(test, len, 0);
+	KUNIT_ASSERT_EQ(test, lm_setup_decode(buf, len, &got, out), 0);
+	KUNIT_EXPECT_EQ(test, got.vcpus, 2);
+	KUNIT_EXPECT_EQ(test, got.options, 0x10001);
+	KUNIT_EXPECT_EQ(test, got.config_len, st.config_len);
+	KUNIT_EXPECT_EQ(test, memcmp(got.config, st.config, st.config_len), 0);
+	KUNIT_EXPECT_STREQ(test, out->name, "web1");
+	KUNIT_ASSERT_EQ(test, out->n_regions, 2);
+	for (i = 0; i < 2; i++) {
+		KUNIT_EXPECT_EQ(test, out->regions[i].id, d->regions[i].id);
+		KUNIT_EXPECT_STREQ(test, out->regions[i].name, d->regions[i].name);
+		KUNIT_EXPECT_EQ(test, out->regions[i].gpa, d->regions[i].gpa);
+		KUNIT_EXPECT_EQ(test, out->regions[i].size, d->regions[i].size);
+		/* Host addresses never travel. */
+		KUNIT_EXPECT_EQ(test, out->regions[i].hva, 0);
+	}
+
+	/* Every truncation, and one byte too many, is refused. */
+	for (i = 0; i < len; i++)
+		KUNIT_EXPECT_EQ_MSG(test, lm_setup_decode(buf, i, &got, out), -EBADMSG,
+				    "truncated to %d of %d bytes", i, len);
+	KUNIT_EXPECT_EQ(test, lm_setup_decode(buf, len + 1, &got, out), -EBADMSG);
+	KUNIT_EXPECT_EQ(test, lm_setup_encode(buf, len - 1, &st, d), -EMSGSIZE);
+}
+
+enum setup_damage {
+	SD_NO_VCPU, SD_BAD_NAME, SD_OVERLAP, SD_UNALIGNED, SD_WRAP, SD_SAME_ID,
+	SD_NO_REGION, SD_TOO_MANY_REGIONS, SD_HUGE_CONFIG, SD_ESCAPE_REGION_NAME,
+};
+
+struct setup_case {
+	const char *desc;
+	enum setup_damage damage;
+};
+
+static const struct setup_case setup_cases[] = {
+	{ "no vCPU", SD_NO_VCPU },
+	{ "VM name with a space", SD_BAD_NAME },
+	{ "regions overlap", SD_OVERLAP },
+	{ "region size not a page multiple", SD_UNALIGNED },
+	{ "region wraps around", SD_WRAP },
+	{ "two regions with one id", SD_SAME_ID },
+	{ "no region", SD_NO_REGION },
+	{ "33 regions announced", SD_TOO_MANY_REGIONS },
+	{ "config longer than allowed", SD_HUGE_CONFIG },
+	{ "escape sequence in a region name", SD_ESCAPE_REGION_NAME },
+};
+
+static void setup_case_desc(const struct setup_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(setup, setup_cases, setup_case_desc);
+
+/* Offset of the region count in an encoding of make_setup()'s SETUP. */
+static size_t setup_count_offset(const struct lm_setup *st,
+				 const struct lm_vm_desc *d)
+{
+	return 8 + 1 + strlen(d->name) + 4 + st->config_len;
+}
+
+static void lm_setup_decode_refuses_test(struct kunit *test)
+{
+	const struct setup_case *c = test->param_value;
+	struct lm_vm_desc *d = kunit_kzalloc(test, 2 * sizeof(*d), GFP_KERNEL);
+	u8 *buf = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	struct lm_setup st, got;
+	size_t count_at;
+	int len;
+
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	make_setup(&st, d);
+
+	/* Damage the description before encoding where the encoder allows it. */
+	switch (c->damage) {
+	case SD_NO_VCPU:
+		st.vcpus = 0;
+		break;
+	case SD_BAD_NAME:
+		strscpy(d->name, "web 1", sizeof(d->name));
+		break;
+	case SD_OVERLAP:
+		d->regions[1].gpa = 1024 * MIB;
+		break;
+	case SD_UNALIGNED:
+		d->regions[1].size += 512;
+		break;
+	case SD_WRAP:
+		d->regions[1].gpa = ~0ull - 4095;
+		d->regions[1].size = 8192;
+		break;
+	case SD_SAME_ID:
+		d->regions[1].id = d->regions[0].id;
+		break;
+	case SD_ESCAPE_REGION_NAME:
+		d->regions[0].name[0] = 0x1b;
+		break;
+	default:
+		break;
+	}
+	len = lm_setup_encode(buf, 4096, &st, d);
+	KUNIT_ASSERT_GT(test, len, 0);
+
+	/* ...and the bytes themselves where it would not. */
+	count_at = setup_count_offset(&st, d);
+	switch (c->damage) {
+	case SD_NO_REGION:
+		buf[count_at] = 0;
+		break;
+	case SD_TOO_MANY_REGIONS:
+		buf[count_at] = LIVEMIG_VM_REGIONS_MAX + 1;
+		break;
+	case SD_HUGE_CONFIG:
+		buf[8 + 1 + strlen(d->name)] = 0x7f;
+		break;
+	default:
+		break;
+	}
+
+	KUNIT_EXPECT_EQ(test, lm_setup_decode(buf, len, &got, d + 1), -EBADMSG);
+}
+
 static struct kunit_case lm_proto_cases[] = {
 	KUNIT_CASE_PARAM(lm_hdr_decode_test, hdr_gen_params),
 	KUNIT_CASE(lm_hdr_roundtrip_test),
@@ -360,6 +517,8 @@ static struct kunit_case lm_proto_cases[] = {
 	KUNIT_CASE_PARAM(lm_hello_decode_refuses_test, hello_gen_params),
 	KUNIT_CASE(lm_hello_encode_refuses_test),
 	KUNIT_CASE(lm_abort_test),
+	KUNIT_CASE(lm_setup_roundtrip_test),
+	KUNIT_CASE_PARAM(lm_setup_decode_refuses_test, setup_gen_params),
 	{}
 };
 
