@@ -9,8 +9,9 @@
 #include <linux/netdevice.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
+#include <net/sock.h>
 
-#include "livemig.h"
+#include "mig.h"
 
 static unsigned int lm_host_net_id __read_mostly;
 
@@ -58,6 +59,49 @@ void lm_host_flush_work(void)
 	flush_workqueue(lm_wq);
 }
 
+/**
+ * lm_host_thread_start() - count a migration thread about to start
+ * @host: the host
+ *
+ * Return: false if the host is going away (start nothing then).
+ */
+bool lm_host_thread_start(struct lm_host *host)
+{
+	bool ok;
+
+	spin_lock_irq(&host->thread_lock);
+	ok = !host->closing;
+	if (ok)
+		host->threads++;
+	spin_unlock_irq(&host->thread_lock);
+	return ok;
+}
+
+/**
+ * lm_host_thread_done() - a migration thread's last touch of its host
+ * @host: the host; may be freed as soon as this returns
+ */
+void lm_host_thread_done(struct lm_host *host)
+{
+	spin_lock_irq(&host->thread_lock);
+	if (!--host->threads)
+		wake_up_all(&host->mig_wq);
+	spin_unlock_irq(&host->thread_lock);
+}
+
+/**
+ * lm_host_wait_threads() - refuse new threads and wait for the running ones
+ * @host: the host going away
+ */
+void lm_host_wait_threads(struct lm_host *host)
+{
+	spin_lock_irq(&host->thread_lock);
+	host->closing = true;
+	/* Checked under the lock, so the last thread is done with us after. */
+	wait_event_lock_irq(host->mig_wq, !host->threads, host->thread_lock);
+	spin_unlock_irq(&host->thread_lock);
+}
+
 static void lm_host_reap_work(struct work_struct *work)
 {
 	lm_vm_reap(container_of(work, struct lm_host, reap_work));
@@ -73,6 +117,9 @@ static int __net_init lm_host_net_init(struct net *net)
 	lm_settings_init(&host->cfg);
 	lm_listen_init_host(host);
 	INIT_WORK(&host->reap_work, lm_host_reap_work);
+	INIT_LIST_HEAD(&host->migs);
+	init_waitqueue_head(&host->mig_wq);
+	spin_lock_init(&host->thread_lock);
 	/* Pairs with smp_load_acquire() in lm_host_queue_work(). */
 	smp_store_release(&host->live, true);
 	return 0;
@@ -89,13 +136,17 @@ static void __net_exit lm_host_net_exit(struct net *net)
 
 	/* Nothing queues work now; wait for what is queued or running. */
 	cancel_work_sync(&host->rebind_work);
-	cancel_work_sync(&host->reap_work);
-	lm_vm_host_exit(host);
 	mutex_lock(&host->lock);
 	lm_listen_stop(host);
 	mutex_unlock(&host->lock);
 	/* Closing the listeners stopped their callbacks; drain the last run. */
 	cancel_work_sync(&host->accept_work);
+	/* Migrations end (VMs resume on the source) before VMs go. */
+	lm_mig_host_exit(host);
+	cancel_work_sync(&host->reap_work);
+	lm_vm_host_exit(host);
+	if (host->agent_sk)
+		sock_put(host->agent_sk);
 
 	memzero_explicit(&host->cfg, sizeof(host->cfg));
 	mutex_destroy(&host->lock);

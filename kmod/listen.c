@@ -3,13 +3,13 @@
  * livemig: the listener on the migration port.
  *
  * A host listens only where its settings say: nowhere when migrations are
- * disabled, on the wildcard addresses in "any" mode, and in "specific"
+ * disabled (unless it has migrations or keeps their outcomes), on the
+ * wildcard addresses in "any" mode, and in "specific"
  * mode on each of its own addresses inside a migration network. Address
  * notifiers (IPv6's is atomic) only queue work; the work recomputes the
  * wanted set and opens and closes sockets to match, under the host lock.
  *
- * Until the migration protocol exists, an accepted connection is closed at
- * once: enough to prove where the host listens.
+ * Accepted connections go to dest.c, each to its own thread.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -25,7 +25,7 @@
 #include <net/ipv6.h>
 #include <net/sock.h>
 
-#include "livemig.h"
+#include "mig.h"
 
 /* A host with more addresses than this in its networks listens on the first. */
 #define LM_LISTEN_MAX		64
@@ -233,7 +233,7 @@ bool lm_listen_update(struct lm_host *host)
 	struct lm_want *want;
 	unsigned int n = 0, i;
 	u16 port = host->cfg.port;
-	bool changed = false;
+	bool changed = false, open;
 	int err;
 
 	lockdep_assert_held(&host->lock);
@@ -242,11 +242,17 @@ bool lm_listen_update(struct lm_host *host)
 	if (!want)
 		return false;
 
-	if (host->cfg.enabled && host->cfg.network_mode == LIVEMIG_NETWORK_ANY) {
+	/*
+	 * A disabled host still listens while it has migrations or keeps
+	 * their outcomes: a source in doubt must reach it, and a new source
+	 * hears "migrations are disabled on this host" instead of a refusal.
+	 */
+	open = host->cfg.enabled || !list_empty(&host->migs);
+	if (open && host->cfg.network_mode == LIVEMIG_NETWORK_ANY) {
 		lm_want_add(want, &n, AF_INET, any);
 		if (ipv6_mod_enabled())
 			lm_want_add(want, &n, AF_INET6, any);
-	} else if (host->cfg.enabled) {
+	} else if (open) {
 		n = lm_want_specific(host, want);
 	}
 
@@ -324,6 +330,38 @@ int lm_listen_fill(struct sk_buff *msg, struct lm_host *host)
 	return 0;
 }
 
+/**
+ * lm_listen_addrs() - where further streams of a migration should go
+ * @host: the host; its lock held
+ * @acc: filled with the host's listening addresses, by the priority of
+ *	the migration network each is in; none for the wildcards of "any"
+ */
+void lm_listen_addrs(struct lm_host *host, struct lm_accept *acc)
+{
+	const struct lm_settings *cfg = &host->cfg;
+	struct lm_listener *l;
+	unsigned int i;
+
+	lockdep_assert_held(&host->lock);
+	acc->n_addrs = 0;
+	if (cfg->network_mode != LIVEMIG_NETWORK_SPECIFIC)
+		return;
+	for (i = 0; i < cfg->n_networks; i++) {
+		list_for_each_entry(l, &host->listeners, node) {
+			struct lm_wire_addr *a = &acc->addrs[acc->n_addrs];
+
+			if (acc->n_addrs == LM_ACCEPT_ADDRS_MAX)
+				return;
+			if (!lm_prefix_contains(&cfg->networks[i], l->family, l->addr.bytes))
+				continue;
+			a->family = l->family == AF_INET ? 4 : 6;
+			memcpy(a->addr, l->addr.bytes, 16);
+			a->port = l->port;
+			acc->n_addrs++;
+		}
+	}
+}
+
 static void lm_listen_rebind_work(struct work_struct *work)
 {
 	struct lm_host *host = container_of(work, struct lm_host, rebind_work);
@@ -352,14 +390,7 @@ static void lm_listen_accept_work(struct work_struct *work)
 			conn->sk->sk_data_ready = l->saved_data_ready;
 			write_unlock_bh(&conn->sk->sk_callback_lock);
 
-			/*
-			 * No protocol yet: the connection proves we listen.
-			 * Reset, not FIN: an orphan of a kernel socket has no
-			 * timers, so one waiting for a FIN's ack that never
-			 * comes would live forever.
-			 */
-			sock_no_linger(conn->sk);
-			sock_release(conn);
+			lm_in_accept(host, conn);
 		}
 	}
 	mutex_unlock(&host->lock);

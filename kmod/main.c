@@ -61,3 +61,5 @@ MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Live migration of KVM virtual machines without a cluster");
 MODULE_VERSION(LIVEMIG_MODULE_VERSION);
 MODULE_AUTHOR("The livemig developers");
+/* Kernel TLS is set on each stream by name: have it loaded first. */
+MODULE_SOFTDEP("pre: tls");

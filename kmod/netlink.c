@@ -15,11 +15,12 @@
 #include <linux/slab.h>
 #include <linux/utsname.h>
 #include <net/genetlink.h>
+#include <net/ipv6.h>
 #include <net/sock.h>
 
 #include <linux/livemig.h>
 
-#include "livemig.h"
+#include "mig.h"
 #include "proto.h"
 
 /* Not const: 6.1's NLA_POLICY_FULL_RANGE() takes a plain pointer. */
@@ -83,6 +84,7 @@ static const struct nla_policy lm_regions_policy[LIVEMIG_A_MAX + 1] = {
 };
 
 static const struct nla_policy lm_vm_add_policy[LIVEMIG_A_MAX + 1] = {
+	[LIVEMIG_A_MIG_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[LIVEMIG_A_VM_FD] = { .type = NLA_U32 },
 	[LIVEMIG_A_VM_NAME] = { .type = NLA_NUL_STRING, .len = LIVEMIG_VM_NAME_MAX - 1 },
 	[LIVEMIG_A_VM_CONFIG] = { .type = NLA_BINARY, .len = LIVEMIG_VM_CONFIG_MAX },
@@ -91,6 +93,41 @@ static const struct nla_policy lm_vm_add_policy[LIVEMIG_A_MAX + 1] = {
 
 static const struct nla_policy lm_vm_name_policy[LIVEMIG_A_MAX + 1] = {
 	[LIVEMIG_A_VM_NAME] = { .type = NLA_NUL_STRING, .len = LIVEMIG_VM_NAME_MAX - 1 },
+};
+
+static const struct nla_policy lm_migrate_policy[LIVEMIG_A_MAX + 1] = {
+	[LIVEMIG_A_VM_NAME] = { .type = NLA_NUL_STRING, .len = LIVEMIG_VM_NAME_MAX - 1 },
+	[LIVEMIG_A_PEER_ADDR] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
+	[LIVEMIG_A_PEER_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+};
+
+static const struct nla_policy lm_mig_id_policy[LIVEMIG_A_MAX + 1] = {
+	[LIVEMIG_A_MIG_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static const struct nla_policy lm_mig_resolve_policy[LIVEMIG_A_MAX + 1] = {
+	[LIVEMIG_A_MIG_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[LIVEMIG_A_RESUME_SOURCE] = { .type = NLA_FLAG },
+};
+
+static const struct nla_policy lm_mig_refuse_policy[LIVEMIG_A_MAX + 1] = {
+	[LIVEMIG_A_MIG_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[LIVEMIG_A_REASON] = { .type = NLA_NUL_STRING, .len = LIVEMIG_REASON_MAX - 1 },
+};
+
+static const struct nla_policy lm_agent_set_policy[LIVEMIG_A_MAX + 1] = {
+};
+
+static const struct nla_policy lm_vm_ack_policy[LIVEMIG_A_MAX + 1] = {
+	[LIVEMIG_A_REQ_ID] = { .type = NLA_U32 },
+	[LIVEMIG_A_ERRNO] = NLA_POLICY_MAX(NLA_U32, 4095),
+	[LIVEMIG_A_REASON] = { .type = NLA_NUL_STRING, .len = LIVEMIG_REASON_MAX - 1 },
+};
+
+static const struct nla_policy lm_vm_state_put_policy[LIVEMIG_A_MAX + 1] = {
+	[LIVEMIG_A_VM_NAME] = { .type = NLA_NUL_STRING, .len = LIVEMIG_VM_NAME_MAX - 1 },
+	[LIVEMIG_A_STATE_OFFSET] = { .type = NLA_U32 },
+	[LIVEMIG_A_STATE_DATA] = { .type = NLA_BINARY, .len = LIVEMIG_STATE_CHUNK_MAX },
 };
 
 static struct genl_family lm_genl_family;
@@ -587,7 +624,9 @@ static int lm_nl_vm_add(struct sk_buff *skb, struct genl_info *info)
 		cfg = tb[LIVEMIG_A_VM_CONFIG];
 		err = lm_vm_add(host, nla_get_u32(tb[LIVEMIG_A_VM_FD]), info->snd_portid,
 				NETLINK_CB(skb).sk, desc, cfg ? nla_data(cfg) : NULL,
-				cfg ? nla_len(cfg) : 0, &why);
+				cfg ? nla_len(cfg) : 0,
+				tb[LIVEMIG_A_MIG_ID] ? nla_get_u32(tb[LIVEMIG_A_MIG_ID]) : 0,
+				&why);
 	}
 	if (err && why)
 		lm_nl_why(info->extack, NULL, why);
@@ -725,6 +764,497 @@ static int lm_nl_vm_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(ctx.skb, info);
 }
 
+/* LIVEMIG_A_MIG_STATS of a migration. */
+static int lm_nl_put_stats(struct sk_buff *msg, const struct lm_mig *mig)
+{
+	const struct lm_mig_stats *st = &mig->stats;
+	ktime_t end = READ_ONCE(mig->t_end);
+	struct nlattr *nest;
+	const struct { int type; u64 val; } v[] = {
+		{ LIVEMIG_STAT_A_PAGES_TOTAL, READ_ONCE(st->pages_total) },
+		{ LIVEMIG_STAT_A_PAGES_REMAINING, READ_ONCE(st->pages_remaining) },
+		{ LIVEMIG_STAT_A_PAGES_SENT, READ_ONCE(st->pages_sent) },
+		{ LIVEMIG_STAT_A_PAGES_ZERO, READ_ONCE(st->pages_zero) },
+		{ LIVEMIG_STAT_A_BYTES, READ_ONCE(st->bytes) },
+		{ LIVEMIG_STAT_A_WIRE_BYTES, READ_ONCE(st->wire_bytes) },
+		{ LIVEMIG_STAT_A_DIRTY_RATE, READ_ONCE(st->dirty_rate) },
+		{ LIVEMIG_STAT_A_THROUGHPUT, READ_ONCE(st->throughput) },
+		{ LIVEMIG_STAT_A_DOWNTIME_EXPECTED_US, READ_ONCE(st->downtime_expected_us) },
+		{ LIVEMIG_STAT_A_DOWNTIME_US, READ_ONCE(st->downtime_us) },
+		{ LIVEMIG_STAT_A_SETUP_US, READ_ONCE(st->setup_us) },
+		{ LIVEMIG_STAT_A_TOTAL_US,
+		  ktime_us_delta(end ? end : ktime_get(), mig->t_start) },
+	};
+	unsigned int i;
+
+	nest = nla_nest_start(msg, LIVEMIG_A_MIG_STATS);
+	if (!nest || nla_put_u32(msg, LIVEMIG_STAT_A_ROUND, READ_ONCE(st->round)))
+		return -EMSGSIZE;
+	for (i = 0; i < ARRAY_SIZE(v); i++)
+		if (nla_put_u64_64bit(msg, v[i].type, v[i].val, LIVEMIG_STAT_A_UNSPEC))
+			return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int lm_nl_put_addr(struct sk_buff *msg, int type,
+			  const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return nla_put(msg, type, 4, &((const struct sockaddr_in *)ss)->sin_addr);
+	if (ss->ss_family == AF_INET6)
+		return nla_put(msg, type, 16, &((const struct sockaddr_in6 *)ss)->sin6_addr);
+	return 0;
+}
+
+static u16 lm_nl_port(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	return 0;
+}
+
+/* One migration's message: MIG_GET replies and MIG_NTF. */
+static int lm_nl_put_mig(struct sk_buff *msg, u32 portid, u32 seq, int flags,
+			 u8 cmd, const struct lm_mig *mig)
+{
+	u8 state = READ_ONCE(mig->state);
+	void *hdr;
+
+	hdr = genlmsg_put(msg, portid, seq, &lm_genl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(msg, LIVEMIG_A_MIG_ID, mig->id) ||
+	    nla_put(msg, LIVEMIG_A_MIG_UUID, LIVEMIG_UUID_LEN, mig->uuid) ||
+	    nla_put_u8(msg, LIVEMIG_A_MIG_DIRECTION, mig->dir) ||
+	    nla_put_string(msg, LIVEMIG_A_VM_NAME, mig->vm_name) ||
+	    nla_put_u8(msg, LIVEMIG_A_MIG_STATE, state) ||
+	    lm_nl_put_addr(msg, LIVEMIG_A_PEER_ADDR, &mig->peer) ||
+	    nla_put_u16(msg, LIVEMIG_A_PEER_PORT, lm_nl_port(&mig->peer)) ||
+	    (mig->peer_name[0] &&
+	     nla_put_string(msg, LIVEMIG_A_PEER_NAME, mig->peer_name)) ||
+	    lm_nl_put_addr(msg, LIVEMIG_A_DATA_ADDR, &mig->data_addr) ||
+	    nla_put_u64_64bit(msg, LIVEMIG_A_VM_MEMORY, mig->memory, LIVEMIG_A_UNSPEC) ||
+	    lm_nl_put_stats(msg, mig))
+		goto cancel;
+	/* The error is final once the state is. */
+	if ((state == LIVEMIG_MIG_FAILED || state == LIVEMIG_MIG_CANCELLED ||
+	     state == LIVEMIG_MIG_IN_DOUBT) && mig->err.msg[0] &&
+	    nla_put_string(msg, LIVEMIG_A_MIG_ERROR, mig->err.msg))
+		goto cancel;
+	genlmsg_end(msg, hdr);
+	return 0;
+
+cancel:
+	genlmsg_cancel(msg, hdr);
+	return -EMSGSIZE;
+}
+
+/**
+ * lm_nl_notify_mig() - announce a migration's state on the events group
+ * @mig: the migration
+ */
+void lm_nl_notify_mig(struct lm_mig *mig)
+{
+	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+
+	if (!msg)
+		return;
+	if (lm_nl_put_mig(msg, 0, 0, 0, LIVEMIG_CMD_MIG_NTF, mig)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_multicast_netns(&lm_genl_family, mig->host->net, msg, 0, 0, GFP_KERNEL);
+}
+
+/**
+ * lm_nl_vmm_request() - send a request to a VMM
+ * @net: the VMM's namespace
+ * @portid: its netlink port
+ * @req_id: the id it answers with
+ * @req: &enum livemig_vmm_req
+ * @vm_name: its VM
+ * @mig_id: the migration asking
+ *
+ * Return: 0 or a negative errno (-ECONNREFUSED: the socket is gone).
+ */
+int lm_nl_vmm_request(struct net *net, u32 portid, u32 req_id, u8 req,
+		      const char *vm_name, u32 mig_id)
+{
+	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	void *hdr;
+
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put(msg, 0, 0, &lm_genl_family, 0, LIVEMIG_CMD_VMM_REQUEST);
+	if (!hdr ||
+	    nla_put_u32(msg, LIVEMIG_A_REQ_ID, req_id) ||
+	    nla_put_u8(msg, LIVEMIG_A_REQ, req) ||
+	    nla_put_string(msg, LIVEMIG_A_VM_NAME, vm_name) ||
+	    nla_put_u32(msg, LIVEMIG_A_MIG_ID, mig_id)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_unicast(net, msg, portid);
+}
+
+/**
+ * lm_nl_incoming() - tell the host's agent an incoming migration needs a VMM
+ * @mig: the incoming migration
+ *
+ * Return: 0 or a negative errno (no agent, or it is gone).
+ */
+int lm_nl_incoming(struct lm_mig *mig)
+{
+	struct lm_host *host = mig->host;
+	struct nlattr *all, *one;
+	struct sk_buff *msg;
+	unsigned int i;
+	u32 portid;
+	void *hdr;
+
+	msg = genlmsg_new(mig->config_len + NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put(msg, 0, 0, &lm_genl_family, 0, LIVEMIG_CMD_INCOMING);
+	if (!hdr ||
+	    nla_put_u32(msg, LIVEMIG_A_MIG_ID, mig->id) ||
+	    nla_put_string(msg, LIVEMIG_A_VM_NAME, mig->vm_name) ||
+	    nla_put_u32(msg, LIVEMIG_A_VCPUS, mig->vcpus) ||
+	    nla_put_string(msg, LIVEMIG_A_PEER_NAME, mig->peer_name) ||
+	    (mig->config_len &&
+	     nla_put(msg, LIVEMIG_A_VM_CONFIG, mig->config_len, mig->config)))
+		goto too_big;
+	all = nla_nest_start(msg, LIVEMIG_A_VM_REGIONS);
+	if (!all)
+		goto too_big;
+	for (i = 0; i < mig->desc->n_regions; i++) {
+		const struct lm_region *r = &mig->desc->regions[i];
+
+		one = nla_nest_start(msg, LIVEMIG_A_VM_REGION);
+		if (!one ||
+		    nla_put_u32(msg, LIVEMIG_REGION_A_ID, r->id) ||
+		    nla_put_string(msg, LIVEMIG_REGION_A_NAME, r->name) ||
+		    nla_put_u64_64bit(msg, LIVEMIG_REGION_A_GPA, r->gpa, LIVEMIG_REGION_A_UNSPEC) ||
+		    nla_put_u64_64bit(msg, LIVEMIG_REGION_A_SIZE, r->size, LIVEMIG_REGION_A_UNSPEC))
+			goto too_big;
+		nla_nest_end(msg, one);
+	}
+	nla_nest_end(msg, all);
+	genlmsg_end(msg, hdr);
+
+	mutex_lock(&host->lock);
+	portid = host->agent_sk && !sock_flag(host->agent_sk, SOCK_DEAD) ?
+		 host->agent_portid : 0;
+	mutex_unlock(&host->lock);
+	if (!portid) {
+		nlmsg_free(msg);
+		return -ESRCH;
+	}
+	return genlmsg_unicast(host->net, msg, portid);
+
+too_big:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static int lm_nl_migrate(struct sk_buff *skb, struct genl_info *info)
+{
+	struct lm_host *host = lm_host_get(genl_info_net(info));
+	struct nlattr **tb = info->attrs;
+	struct sockaddr_storage peer = { };
+	const char *why = NULL;
+	struct sk_buff *msg;
+	u16 port;
+	void *hdr;
+	int id;
+
+	if (GENL_REQ_ATTR_CHECK(info, LIVEMIG_A_VM_NAME) ||
+	    GENL_REQ_ATTR_CHECK(info, LIVEMIG_A_PEER_ADDR)) {
+		NL_SET_ERR_MSG(info->extack, "migrate: vm-name and peer-addr are required");
+		return -EINVAL;
+	}
+	mutex_lock(&host->lock);
+	port = host->cfg.port;
+	mutex_unlock(&host->lock);
+	if (tb[LIVEMIG_A_PEER_PORT])
+		port = nla_get_u16(tb[LIVEMIG_A_PEER_PORT]);
+	if (nla_len(tb[LIVEMIG_A_PEER_ADDR]) == 4) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&peer;
+
+		sin->sin_family = AF_INET;
+		nla_memcpy(&sin->sin_addr, tb[LIVEMIG_A_PEER_ADDR], 4);
+		sin->sin_port = htons(port);
+		if (ipv4_is_multicast(sin->sin_addr.s_addr) ||
+		    ipv4_is_lbcast(sin->sin_addr.s_addr) ||
+		    ipv4_is_zeronet(sin->sin_addr.s_addr)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[LIVEMIG_A_PEER_ADDR],
+					    "peer-addr: not a unicast address");
+			return -EINVAL;
+		}
+	} else if (nla_len(tb[LIVEMIG_A_PEER_ADDR]) == 16) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&peer;
+
+		sin6->sin6_family = AF_INET6;
+		nla_memcpy(&sin6->sin6_addr, tb[LIVEMIG_A_PEER_ADDR], 16);
+		sin6->sin6_port = htons(port);
+		if (ipv6_addr_is_multicast(&sin6->sin6_addr) ||
+		    ipv6_addr_any(&sin6->sin6_addr)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[LIVEMIG_A_PEER_ADDR],
+					    "peer-addr: not a unicast address");
+			return -EINVAL;
+		}
+	} else {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[LIVEMIG_A_PEER_ADDR],
+				    "peer-addr: 4 bytes (IPv4) or 16 bytes (IPv6)");
+		return -EINVAL;
+	}
+
+	id = lm_mig_start(host, nla_data(tb[LIVEMIG_A_VM_NAME]), &peer, &why);
+	if (id < 0) {
+		if (why)
+			lm_nl_why(info->extack, NULL, why);
+		return id;
+	}
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &lm_genl_family, 0, LIVEMIG_CMD_MIGRATE);
+	if (!hdr || nla_put_u32(msg, LIVEMIG_A_MIG_ID, id)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int lm_nl_mig_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct lm_host *host = lm_host_get(genl_info_net(info));
+	struct sk_buff *msg;
+	struct lm_mig *mig;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, LIVEMIG_A_MIG_ID)) {
+		NL_SET_ERR_MSG(info->extack, "mig: mig-id is required (or dump them all)");
+		return -EINVAL;
+	}
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	mutex_lock(&host->lock);
+	mig = lm_mig_find(host, nla_get_u32(info->attrs[LIVEMIG_A_MIG_ID]));
+	err = mig ? lm_nl_put_mig(msg, info->snd_portid, info->snd_seq, 0,
+				  LIVEMIG_CMD_MIG_GET, mig) : -ENOENT;
+	mutex_unlock(&host->lock);
+	if (err) {
+		nlmsg_free(msg);
+		if (err == -ENOENT)
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[LIVEMIG_A_MIG_ID],
+					    "mig-id: no migration with that id on this host");
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+static int lm_nl_mig_get_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct lm_host *host = lm_host_get(sock_net(skb->sk));
+	u32 last = cb->args[0];
+	struct lm_mig *mig;
+	int err = 0;
+
+	/* Ids only grow: resume after the last one dumped. */
+	mutex_lock(&host->lock);
+	list_for_each_entry(mig, &host->migs, node) {
+		if (mig->id <= last)
+			continue;
+		err = lm_nl_put_mig(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				    NLM_F_MULTI, LIVEMIG_CMD_MIG_GET, mig);
+		if (err)
+			break;
+		last = mig->id;
+	}
+	mutex_unlock(&host->lock);
+	cb->args[0] = last;
+	if (err && !skb->len)
+		return err;
+	return skb->len;
+}
+
+static int lm_nl_mig_cancel(struct sk_buff *skb, struct genl_info *info)
+{
+	struct lm_host *host = lm_host_get(genl_info_net(info));
+	const char *why = NULL;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, LIVEMIG_A_MIG_ID)) {
+		NL_SET_ERR_MSG(info->extack, "cancel: mig-id is required");
+		return -EINVAL;
+	}
+	err = lm_mig_cancel(host, nla_get_u32(info->attrs[LIVEMIG_A_MIG_ID]), &why);
+	if (err)
+		lm_nl_why(info->extack, info->attrs[LIVEMIG_A_MIG_ID], why);
+	return err;
+}
+
+static int lm_nl_mig_resolve(struct sk_buff *skb, struct genl_info *info)
+{
+	struct lm_host *host = lm_host_get(genl_info_net(info));
+	const char *why = NULL;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, LIVEMIG_A_MIG_ID)) {
+		NL_SET_ERR_MSG(info->extack, "resolve: mig-id is required");
+		return -EINVAL;
+	}
+	if (!info->attrs[LIVEMIG_A_RESUME_SOURCE]) {
+		NL_SET_ERR_MSG(info->extack, "resolve: resume-source is the only resolution");
+		return -EINVAL;
+	}
+	err = lm_mig_resolve(host, nla_get_u32(info->attrs[LIVEMIG_A_MIG_ID]), &why);
+	if (err && why)
+		lm_nl_why(info->extack, info->attrs[LIVEMIG_A_MIG_ID], why);
+	return err;
+}
+
+static int lm_nl_mig_refuse(struct sk_buff *skb, struct genl_info *info)
+{
+	struct lm_host *host = lm_host_get(genl_info_net(info));
+	const char *why = NULL;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, LIVEMIG_A_MIG_ID) ||
+	    GENL_REQ_ATTR_CHECK(info, LIVEMIG_A_REASON)) {
+		NL_SET_ERR_MSG(info->extack, "refuse: mig-id and reason are required");
+		return -EINVAL;
+	}
+	err = lm_mig_refuse(host, nla_get_u32(info->attrs[LIVEMIG_A_MIG_ID]),
+			    nla_data(info->attrs[LIVEMIG_A_REASON]), &why);
+	if (err)
+		lm_nl_why(info->extack, info->attrs[LIVEMIG_A_MIG_ID], why);
+	return err;
+}
+
+static int lm_nl_agent_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct lm_host *host = lm_host_get(genl_info_net(info));
+	struct sock *sk = NETLINK_CB(skb).sk;
+	struct sock *old = NULL;
+	int err = 0;
+
+	mutex_lock(&host->lock);
+	if (host->agent_sk && !sock_flag(host->agent_sk, SOCK_DEAD) &&
+	    host->agent_sk != sk) {
+		NL_SET_ERR_MSG(info->extack, "agent: another agent runs on this host");
+		err = -EBUSY;
+	} else {
+		old = host->agent_sk;
+		sock_hold(sk);
+		host->agent_sk = sk;
+		host->agent_portid = info->snd_portid;
+	}
+	mutex_unlock(&host->lock);
+	if (old)
+		sock_put(old);
+	return err;
+}
+
+static int lm_nl_vm_ack(struct sk_buff *skb, struct genl_info *info)
+{
+	struct lm_host *host = lm_host_get(genl_info_net(info));
+	struct nlattr **tb = info->attrs;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, LIVEMIG_A_REQ_ID) ||
+	    GENL_REQ_ATTR_CHECK(info, LIVEMIG_A_ERRNO)) {
+		NL_SET_ERR_MSG(info->extack, "ack: req-id and errno are required");
+		return -EINVAL;
+	}
+	err = lm_vm_ack(host, info->snd_portid, nla_get_u32(tb[LIVEMIG_A_REQ_ID]),
+			nla_get_u32(tb[LIVEMIG_A_ERRNO]),
+			tb[LIVEMIG_A_REASON] ? nla_data(tb[LIVEMIG_A_REASON]) : NULL);
+	if (err)
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[LIVEMIG_A_REQ_ID],
+				    "req-id: no request with that id waits for this socket");
+	return err;
+}
+
+static int lm_nl_vm_state_put(struct sk_buff *skb, struct genl_info *info)
+{
+	struct lm_host *host = lm_host_get(genl_info_net(info));
+	struct nlattr **tb = info->attrs;
+	const char *why = NULL;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, LIVEMIG_A_VM_NAME) ||
+	    GENL_REQ_ATTR_CHECK(info, LIVEMIG_A_STATE_OFFSET) ||
+	    GENL_REQ_ATTR_CHECK(info, LIVEMIG_A_STATE_DATA)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "state: vm-name, state-offset and state-data are required");
+		return -EINVAL;
+	}
+	err = lm_vm_state_put(host, info->snd_portid, nla_data(tb[LIVEMIG_A_VM_NAME]),
+			      nla_get_u32(tb[LIVEMIG_A_STATE_OFFSET]),
+			      nla_data(tb[LIVEMIG_A_STATE_DATA]),
+			      nla_len(tb[LIVEMIG_A_STATE_DATA]), &why);
+	if (err && why)
+		lm_nl_why(info->extack, NULL, why);
+	return err;
+}
+
+static int lm_nl_vm_state_get_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *di = genl_dumpit_info(cb);
+	struct lm_host *host = lm_host_get(sock_net(skb->sk));
+	struct nlattr *name = di->attrs[LIVEMIG_A_VM_NAME];
+	u32 offset = cb->args[0], total = 0;
+	struct nlattr *data;
+	void *hdr;
+	int n, room;
+
+	if (!name) {
+		NL_SET_ERR_MSG(cb->extack, "state: vm-name is required");
+		return -EINVAL;
+	}
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &lm_genl_family, NLM_F_MULTI, LIVEMIG_CMD_VM_STATE_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, LIVEMIG_A_STATE_OFFSET, offset))
+		goto cancel;
+	/* As much as this part's skb holds (its size is netlink's choice). */
+	room = min_t(int, LIVEMIG_STATE_CHUNK_MAX,
+		     (int)skb_tailroom(skb) - nla_total_size(0) - NLMSG_ALIGNTO);
+	if (room < 1024)
+		goto cancel;
+	data = nla_reserve(skb, LIVEMIG_A_STATE_DATA, room);
+	if (!data)
+		goto cancel;
+	n = lm_vm_state_read(host, NETLINK_CB(cb->skb).portid, nla_data(name), offset,
+			     nla_data(data), room, &total);
+	if (n < 0) {
+		genlmsg_cancel(skb, hdr);
+		return n;
+	}
+	if (!n) {
+		genlmsg_cancel(skb, hdr);
+		return 0;
+	}
+	nlmsg_trim(skb, (u8 *)data + nla_total_size(n));
+	data->nla_len = nla_attr_size(n);
+	genlmsg_end(skb, hdr);
+	cb->args[0] = offset + n;
+	return skb->len;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
 static const struct genl_ops lm_genl_ops[] = {
 	{
 		.cmd = LIVEMIG_CMD_GET_VERSION,
@@ -781,6 +1311,68 @@ static const struct genl_ops lm_genl_ops[] = {
 		.policy = lm_vm_name_policy,
 		.maxattr = LIVEMIG_A_MAX,
 		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = LIVEMIG_CMD_MIGRATE,
+		.doit = lm_nl_migrate,
+		.policy = lm_migrate_policy,
+		.maxattr = LIVEMIG_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = LIVEMIG_CMD_MIG_GET,
+		.doit = lm_nl_mig_get_doit,
+		.dumpit = lm_nl_mig_get_dump,
+		.policy = lm_mig_id_policy,
+		.maxattr = LIVEMIG_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = LIVEMIG_CMD_MIG_CANCEL,
+		.doit = lm_nl_mig_cancel,
+		.policy = lm_mig_id_policy,
+		.maxattr = LIVEMIG_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = LIVEMIG_CMD_MIG_RESOLVE,
+		.doit = lm_nl_mig_resolve,
+		.policy = lm_mig_resolve_policy,
+		.maxattr = LIVEMIG_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = LIVEMIG_CMD_AGENT_SET,
+		.doit = lm_nl_agent_set,
+		.policy = lm_agent_set_policy,
+		.maxattr = LIVEMIG_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = LIVEMIG_CMD_MIG_REFUSE,
+		.doit = lm_nl_mig_refuse,
+		.policy = lm_mig_refuse_policy,
+		.maxattr = LIVEMIG_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		/* The VMM's own: only the socket that registered the VM. */
+		.cmd = LIVEMIG_CMD_VM_ACK,
+		.doit = lm_nl_vm_ack,
+		.policy = lm_vm_ack_policy,
+		.maxattr = LIVEMIG_A_MAX,
+	},
+	{
+		.cmd = LIVEMIG_CMD_VM_STATE_PUT,
+		.doit = lm_nl_vm_state_put,
+		.policy = lm_vm_state_put_policy,
+		.maxattr = LIVEMIG_A_MAX,
+	},
+	{
+		.cmd = LIVEMIG_CMD_VM_STATE_GET,
+		.dumpit = lm_nl_vm_state_get_dump,
+		.policy = lm_vm_name_policy,
+		.maxattr = LIVEMIG_A_MAX,
 	},
 };
 

@@ -16,48 +16,19 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/file.h>
+#include <linux/kthread.h>
 #include <linux/kvm_host.h>
+#include <linux/mm.h>
 #include <linux/netlink.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
 #include <net/sock.h>
 
-#include "livemig.h"
-
-/**
- * struct lm_vm - a registered VM
- * @node: in lm_vms; protected by lm_vms_lock
- * @host: the host (namespace) it is registered on; it outlives the VM's
- *	registration, since host teardown unregisters its VMs first
- * @kvm: counted reference
- * @file: the VM file, counted reference
- * @portid: netlink port of the VMM's socket; its release unregisters us
- * @vmm_sk: that socket, counted reference: a port id is free for reuse
- *	before its release is announced, so the announcement only counts
- *	for a socket that is already dead
- * @owner: the VMM's thread group, counted reference
- * @dead: why the VM is being unregistered (for the log), or NULL while
- *	registered; the host's reap work unregisters it
- * @memory: bytes of guest RAM in @desc
- * @config: the VMM's machine description, @config_len bytes
- * @config_len: length of @config
- * @desc: name and regions
- */
-struct lm_vm {
-	struct list_head node;
-	struct lm_host *host;
-	struct kvm *kvm;
-	struct file *file;
-	u32 portid;
-	struct sock *vmm_sk;
-	struct pid *owner;
-	const char *dead;
-	u64 memory;
-	void *config;
-	u32 config_len;
-	struct lm_vm_desc desc;
-};
+#include "mig.h"
 
 /* Every registered VM of every namespace: a VM is registered once. */
 static LIST_HEAD(lm_vms);
@@ -100,15 +71,42 @@ static int lm_vm_check_region(struct kvm *kvm, const struct lm_region *r,
 	return err;
 }
 
-static void lm_vm_free(struct lm_vm *vm)
+static void lm_vm_release(struct kref *ref)
 {
+	struct lm_vm *vm = container_of(ref, struct lm_vm, ref);
+
 	/* Our file reference pins one kvm reference: fput() may end the VM. */
 	kvm_put_kvm(vm->kvm);
 	fput(vm->file);
 	sock_put(vm->vmm_sk);
 	put_pid(vm->owner);
 	kvfree(vm->config);
+	kvfree(vm->state);
 	kfree(vm);
+}
+
+/**
+ * lm_vm_get() - take a reference on a VM found in the registry
+ * @vm: the VM, found under its host's lock
+ */
+void lm_vm_get(struct lm_vm *vm)
+{
+	kref_get(&vm->ref);
+}
+
+/**
+ * lm_vm_put() - drop a reference; the last one frees the VM
+ * @vm: the VM, or NULL
+ */
+void lm_vm_put(struct lm_vm *vm)
+{
+	if (vm)
+		kref_put(&vm->ref, lm_vm_release);
+}
+
+static void lm_vm_free(struct lm_vm *vm)
+{
+	lm_vm_put(vm);
 }
 
 /**
@@ -120,6 +118,7 @@ static void lm_vm_free(struct lm_vm *vm)
  * @desc: name and regions, already checked by lm_vm_desc_check()
  * @config: machine description (copied), or NULL
  * @config_len: its length
+ * @mig_id: an incoming migration the VM is the destination of, or 0
  * @why: set to a sentence when refused
  *
  * Runs in the VMM's context (a netlink handler), which is what lets us
@@ -129,9 +128,10 @@ static void lm_vm_free(struct lm_vm *vm)
  */
 int lm_vm_add(struct lm_host *host, int fd, u32 portid, struct sock *vmm_sk,
 	      const struct lm_vm_desc *desc, const void *config,
-	      u32 config_len, const char **why)
+	      u32 config_len, u32 mig_id, const char **why)
 {
 	struct lm_vm *vm, *other;
+	struct lm_mig *mig = NULL;
 	unsigned int i;
 	struct kvm *kvm;
 	int err;
@@ -140,6 +140,10 @@ int lm_vm_add(struct lm_host *host, int fd, u32 portid, struct sock *vmm_sk,
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		return -ENOMEM;
+	kref_init(&vm->ref);
+	init_waitqueue_head(&vm->req_wq);
+	spin_lock_init(&vm->req_lock);
+	mutex_init(&vm->state_lock);
 	if (config_len) {
 		/* Up to 60 KiB: do not insist on contiguous pages. */
 		vm->config = kvmalloc(config_len, GFP_KERNEL_ACCOUNT);
@@ -183,8 +187,18 @@ int lm_vm_add(struct lm_host *host, int fd, u32 portid, struct sock *vmm_sk,
 	vm->desc = *desc;
 	vm->memory = lm_vm_desc_memory(desc);
 	vm->config_len = config_len;
+	vm->vcpus = atomic_read(&kvm->online_vcpus);
 
 	mutex_lock(&host->lock);
+	/* A destination VM attaches to its migration before anyone sees it. */
+	if (mig_id) {
+		mig = lm_mig_find_incoming(host, mig_id, desc, why);
+		if (IS_ERR(mig)) {
+			err = PTR_ERR(mig);
+			mutex_unlock(&host->lock);
+			goto err_fput;
+		}
+	}
 	spin_lock(&lm_vms_lock);
 	list_for_each_entry(other, &lm_vms, node) {
 		if (other->kvm == kvm) {
@@ -209,6 +223,8 @@ int lm_vm_add(struct lm_host *host, int fd, u32 portid, struct sock *vmm_sk,
 		host->vm_gen++;
 	}
 	spin_unlock(&lm_vms_lock);
+	if (!err && mig)
+		lm_mig_attached(mig, vm);
 	mutex_unlock(&host->lock);
 	if (err)
 		goto err_fput;
@@ -237,11 +253,17 @@ static void lm_vm_unlink(struct lm_vm *vm)
 	vm->host->vm_gen++;
 }
 
-/*
+/**
+ * lm_vm_find() - a VM of a host by name
+ * @host: the host; its lock held
+ * @name: the VM's name
+ *
  * The registry is shared by all hosts, so walk it under its spinlock; the
  * VM found stays valid after, since only @host's lock holder removes it.
+ *
+ * Return: the VM (no reference taken) or NULL.
  */
-static struct lm_vm *lm_vm_find(struct lm_host *host, const char *name)
+struct lm_vm *lm_vm_find(struct lm_host *host, const char *name)
 {
 	struct lm_vm *vm, *found = NULL;
 
@@ -283,6 +305,9 @@ int lm_vm_del(struct lm_host *host, const char *name, bool admin,
 	} else if (!vm || vm->kvm->mm != current->mm) {
 		*why = "vm-name: no VM of that name is registered on this host";
 		err = -ENOENT;
+	} else if (vm->mig) {
+		*why = "vm-name: the VM is migrating; cancel the migration first";
+		err = -EBUSY;
 	} else {
 		lm_vm_unlink(vm);
 	}
@@ -379,8 +404,10 @@ void lm_vm_host_exit(struct lm_host *host)
 	mutex_lock(&host->lock);
 	spin_lock(&lm_vms_lock);
 	list_for_each_entry(vm, &lm_vms, node)
-		if (vm->host == host)
+		if (vm->host == host) {
 			vm->dead = "its host is going away (namespace deleted or module unloaded)";
+			wake_up_all(&vm->req_wq);
+		}
 	spin_unlock(&lm_vms_lock);
 	mutex_unlock(&host->lock);
 	lm_vm_reap(host);
@@ -404,6 +431,7 @@ static int lm_vm_netlink_event(struct notifier_block *nb, unsigned long event,
 		if (vm->portid == n->portid && vm->host->net == n->net &&
 		    sock_flag(vm->vmm_sk, SOCK_DEAD) && !vm->dead) {
 			vm->dead = "its VMM closed its netlink socket (exited or killed)";
+			wake_up_all(&vm->req_wq);
 			lm_host_queue_work(vm->host, &vm->host->reap_work);
 		}
 	}
@@ -433,4 +461,666 @@ int __init lm_vm_init(void)
 void lm_vm_exit(void)
 {
 	netlink_unregister_notifier(&lm_vm_netlink_nb);
+}
+
+/* Request ids are global, so an answer cannot match another VM's request. */
+static atomic_t lm_req_seq = ATOMIC_INIT(0);
+
+/**
+ * lm_vm_request() - ask the VMM something and wait for its answer
+ * @vm: the VM (a reference held)
+ * @req: &enum livemig_vmm_req
+ * @mig_id: the migration asking
+ * @timeout: jiffies to wait for VM_ACK
+ * @e: filled on failure
+ * @phase: for @e
+ *
+ * One request at a time per VM: only its migration's thread asks.
+ *
+ * Return: 0 when the VMM answered success, else a negative errno.
+ */
+int lm_vm_request(struct lm_vm *vm, u8 req, u32 mig_id, long timeout,
+		  struct lm_err *e, u8 phase)
+{
+	static const char *const names[] = {
+		[LIVEMIG_REQ_PREPARE] = "PREPARE", [LIVEMIG_REQ_PAUSE] = "PAUSE",
+		[LIVEMIG_REQ_RESUME] = "RESUME", [LIVEMIG_REQ_COMPLETED] = "COMPLETED",
+		[LIVEMIG_REQ_LOAD] = "LOAD", [LIVEMIG_REQ_RUN] = "RUN",
+		[LIVEMIG_REQ_DISCARD] = "DISCARD",
+	};
+	const char *name = req < ARRAY_SIZE(names) && names[req] ? names[req] : "?";
+	u32 id;
+	int err;
+
+	id = atomic_inc_return(&lm_req_seq);
+	if (!id)
+		id = atomic_inc_return(&lm_req_seq);
+	spin_lock(&vm->req_lock);
+	vm->req_id = id;
+	vm->req_done = false;
+	vm->req_err = 0;
+	vm->req_reason[0] = '\0';
+	spin_unlock(&vm->req_lock);
+
+	err = lm_nl_vmm_request(vm->host->net, vm->portid, id, req, vm->desc.name,
+				mig_id);
+	if (err)
+		return lm_err_set(e, ESRCH, phase, "VMM of %s unreachable for %s (error %d)",
+				  vm->desc.name, name, err);
+	wait_event_timeout(vm->req_wq, READ_ONCE(vm->req_done) || READ_ONCE(vm->dead),
+			   timeout);
+
+	spin_lock(&vm->req_lock);
+	vm->req_id = 0;
+	if (!vm->req_done) {
+		spin_unlock(&vm->req_lock);
+		if (READ_ONCE(vm->dead))
+			return lm_err_set(e, ESRCH, phase, "VM %s: %s", vm->desc.name,
+					  vm->dead);
+		return lm_err_set(e, ETIMEDOUT, phase,
+				  "VMM of %s did not answer %s within %ld s",
+				  vm->desc.name, name, timeout / HZ);
+	}
+	err = vm->req_err;
+	if (err)
+		lm_err_set(e, err, phase, "VMM of %s refused %s: %s", vm->desc.name,
+			   name, vm->req_reason[0] ? vm->req_reason :
+			   "no reason given");
+	spin_unlock(&vm->req_lock);
+	return -err;
+}
+
+/* The host's VM whose VMM speaks from @portid, or NULL; host lock held. */
+static struct lm_vm *lm_vm_find_port(struct lm_host *host, u32 portid,
+				     const char *name)
+{
+	struct lm_vm *vm, *found = NULL;
+
+	lockdep_assert_held(&host->lock);
+	spin_lock(&lm_vms_lock);
+	list_for_each_entry(vm, &lm_vms, node) {
+		if (vm->host == host && vm->portid == portid && !vm->dead &&
+		    (!name || !strcmp(vm->desc.name, name))) {
+			found = vm;
+			break;
+		}
+	}
+	spin_unlock(&lm_vms_lock);
+	return found;
+}
+
+/**
+ * lm_vm_ack() - a VMM answers a request
+ * @host: the caller's host
+ * @portid: the caller's netlink port: only the registering socket answers
+ * @req_id: the request's id
+ * @err: 0 or a positive errno
+ * @reason: the VMM's sentence, or NULL
+ *
+ * Return: 0, or -ENOENT if no such request waits for this caller.
+ */
+int lm_vm_ack(struct lm_host *host, u32 portid, u32 req_id, u32 err,
+	      const char *reason)
+{
+	struct lm_vm *vm, *tmp;
+	int ret = -ENOENT;
+
+	mutex_lock(&host->lock);
+	spin_lock(&lm_vms_lock);
+	list_for_each_entry(tmp, &lm_vms, node) {
+		if (tmp->host != host || tmp->portid != portid)
+			continue;
+		vm = tmp;
+		spin_lock(&vm->req_lock);
+		if (req_id && vm->req_id == req_id && !vm->req_done) {
+			vm->req_err = err;
+			strscpy(vm->req_reason, reason ? reason : "", sizeof(vm->req_reason));
+			vm->req_done = true;
+			wake_up_all(&vm->req_wq);
+			ret = 0;
+		}
+		spin_unlock(&vm->req_lock);
+		if (!ret)
+			break;
+	}
+	spin_unlock(&lm_vms_lock);
+	mutex_unlock(&host->lock);
+	return ret;
+}
+
+/**
+ * lm_vm_state_reset() - forget the VM's state and say whether it may come
+ * @vm: the VM
+ * @open: a VMM may send state now (the source's PAUSE)
+ */
+void lm_vm_state_reset(struct lm_vm *vm, bool open)
+{
+	mutex_lock(&vm->state_lock);
+	kvfree(vm->state);
+	vm->state = NULL;
+	vm->state_len = 0;
+	vm->state_open = open;
+	mutex_unlock(&vm->state_lock);
+}
+
+/* Append a chunk; state_lock held. */
+static int __lm_vm_state_append(struct lm_vm *vm, u32 offset, const void *data,
+				u32 len)
+{
+	u8 *grown;
+
+	if (offset != vm->state_len)
+		return -EINVAL;
+	if (len > LIVEMIG_STATE_MAX - offset)
+		return -EFBIG;
+	grown = kvrealloc(vm->state, vm->state_len, offset + len, GFP_KERNEL_ACCOUNT);
+	if (!grown)
+		return -ENOMEM;
+	memcpy(grown + offset, data, len);
+	vm->state = grown;
+	vm->state_len = offset + len;
+	return 0;
+}
+
+/**
+ * lm_vm_state_append() - add a chunk of state received from the source
+ * @vm: the destination VM
+ * @offset: where it goes: chunks come in order
+ * @data: the chunk
+ * @len: its length
+ *
+ * Return: 0, -EINVAL (out of order), -EFBIG or -ENOMEM.
+ */
+int lm_vm_state_append(struct lm_vm *vm, u32 offset, const void *data, u32 len)
+{
+	int err;
+
+	mutex_lock(&vm->state_lock);
+	err = __lm_vm_state_append(vm, offset, data, len);
+	mutex_unlock(&vm->state_lock);
+	return err;
+}
+
+/**
+ * lm_vm_state_put() - a source VMM hands over a chunk of its VM's state
+ * @host: the caller's host
+ * @portid: the caller's port: only the registering socket may
+ * @name: the VM
+ * @offset: bytes already sent
+ * @data: the chunk
+ * @len: its length
+ * @why: a sentence when refused
+ *
+ * Return: 0 or a negative errno.
+ */
+int lm_vm_state_put(struct lm_host *host, u32 portid, const char *name,
+		    u32 offset, const void *data, u32 len, const char **why)
+{
+	struct lm_vm *vm;
+	int err;
+
+	mutex_lock(&host->lock);
+	vm = lm_vm_find_port(host, portid, name);
+	if (vm)
+		lm_vm_get(vm);
+	mutex_unlock(&host->lock);
+	if (!vm) {
+		*why = "vm-name: no VM of that name registered by this socket";
+		return -ENOENT;
+	}
+	mutex_lock(&vm->state_lock);
+	if (!vm->state_open) {
+		*why = "vm-name: no PAUSE request is waiting for this VM's state";
+		err = -EINVAL;
+	} else {
+		err = __lm_vm_state_append(vm, offset, data, len);
+		if (err == -EINVAL)
+			*why = "state-offset: chunks must come in order, without gaps";
+		else if (err == -EFBIG)
+			*why = "state-data: the state is larger than the module accepts";
+	}
+	mutex_unlock(&vm->state_lock);
+	lm_vm_put(vm);
+	return err;
+}
+
+/**
+ * lm_vm_state_read() - a destination VMM reads a chunk of the state
+ * @host: the caller's host
+ * @portid: the caller's port: only the registering socket may
+ * @name: the VM
+ * @offset: where to read
+ * @buf: where to copy
+ * @len: at most this much
+ * @total: set to the state's length
+ *
+ * Return: bytes copied (0 at the end) or a negative errno.
+ */
+int lm_vm_state_read(struct lm_host *host, u32 portid, const char *name,
+		     u32 offset, void *buf, u32 len, u32 *total)
+{
+	struct lm_vm *vm;
+	int n = 0;
+
+	mutex_lock(&host->lock);
+	vm = lm_vm_find_port(host, portid, name);
+	if (vm)
+		lm_vm_get(vm);
+	mutex_unlock(&host->lock);
+	if (!vm)
+		return -ENOENT;
+	mutex_lock(&vm->state_lock);
+	*total = vm->state_len;
+	if (offset < vm->state_len) {
+		n = min(len, vm->state_len - offset);
+		memcpy(buf, vm->state + offset, n);
+	}
+	mutex_unlock(&vm->state_lock);
+	lm_vm_put(vm);
+	return n;
+}
+
+/**
+ * lm_vm_kill() - the VM now runs elsewhere: make KVM_RUN fail here
+ * @vm: the source VM, paused
+ */
+void lm_vm_kill(struct lm_vm *vm)
+{
+	kvm_vm_dead(vm->kvm);
+}
+
+/**
+ * lm_vm_kick() - make every vCPU exit, flushing what hardware buffers
+ * @vm: the VM
+ *
+ * Intel's PML holds up to 512 unlogged pages per vCPU until an exit.
+ */
+void lm_vm_kick(struct lm_vm *vm)
+{
+	struct kvm_vcpu *vcpu;
+	unsigned long i;
+
+	kvm_for_each_vcpu(i, vcpu, vm->kvm)
+		kvm_vcpu_kick(vcpu);
+}
+
+/**
+ * lm_vm_mm_enter() - work in the VMM's address space from a kthread
+ * @vm: the VM
+ *
+ * Return: false if the VMM's address space is gone (it exited).
+ */
+bool lm_vm_mm_enter(struct lm_vm *vm)
+{
+	if (!mmget_not_zero(vm->kvm->mm))
+		return false;
+	kthread_use_mm(vm->kvm->mm);
+	return true;
+}
+
+/**
+ * lm_vm_mm_leave() - end lm_vm_mm_enter()
+ * @vm: the VM
+ */
+void lm_vm_mm_leave(struct lm_vm *vm)
+{
+	kthread_unuse_mm(vm->kvm->mm);
+	mmput(vm->kvm->mm);
+}
+
+/**
+ * lm_vm_read_page() - copy one 4 KiB guest page, inside lm_vm_mm_enter()
+ * @vm: the VM
+ * @region: index in its regions
+ * @index: page in the region
+ * @buf: 4 KiB
+ *
+ * Reading an untouched anonymous page maps the shared zero page:
+ * nothing is allocated for holes.
+ *
+ * Return: 0 or -EFAULT.
+ */
+int lm_vm_read_page(struct lm_vm *vm, unsigned int region, u32 index, void *buf)
+{
+	const struct lm_region *r = &vm->desc.regions[region];
+	u64 hva = r->hva + (u64)index * LM_WIRE_PAGE_SIZE;
+
+	if (copy_from_user(buf, u64_to_user_ptr(hva), LM_WIRE_PAGE_SIZE))
+		return -EFAULT;
+	return 0;
+}
+
+/**
+ * lm_vm_write_page() - store one 4 KiB guest page, inside lm_vm_mm_enter()
+ * @vm: the destination VM (paused: no vCPU runs, so KVM's dirty
+ *	tracking is not involved; a plain user copy into its memory)
+ * @region: index in its regions
+ * @index: page in the region
+ * @buf: 4 KiB, or NULL for a page of zeroes
+ *
+ * Return: 0 or -EFAULT.
+ */
+int lm_vm_write_page(struct lm_vm *vm, unsigned int region, u32 index,
+		     const void *buf)
+{
+	const struct lm_region *r = &vm->desc.regions[region];
+	void __user *p = u64_to_user_ptr(r->hva + (u64)index * LM_WIRE_PAGE_SIZE);
+
+	if (!buf)
+		return clear_user(p, LM_WIRE_PAGE_SIZE) ? -EFAULT : 0;
+	return copy_to_user(p, buf, LM_WIRE_PAGE_SIZE) ? -EFAULT : 0;
+}
+
+/*
+ * Dirty tracking of a source VM.
+ *
+ * The harvest thread is the only reader of the rings (a synchronous
+ * harvest by the migration thread takes the same mutex). For each vCPU it
+ * keeps its own fetch index, starting at the ring's reset index, reads the
+ * flags with acquire and marks entries for reset with release. Order:
+ * harvest -> reset -> publish bits -> (migration thread) take bit -> read
+ * page, so a write after the read faults again and is harvested again.
+ */
+
+/* Pin and map the VMM's bitmap of region @i; inside lm_vm_mm_enter(). */
+static int lm_dirty_map_vmm(struct lm_dirty *d, unsigned int i)
+{
+	const struct lm_region *r = &d->vm->desc.regions[i];
+	unsigned long bytes = BITS_TO_LONGS(r->size >> PAGE_SHIFT) * sizeof(long);
+	unsigned long start = r->dirty_bitmap & PAGE_MASK;
+	unsigned int n = DIV_ROUND_UP(offset_in_page(r->dirty_bitmap) + bytes, PAGE_SIZE);
+	struct page **pages;
+	void *map;
+	long got;
+
+	if (!r->dirty_bitmap)
+		return 0;
+	if (!IS_ALIGNED(r->dirty_bitmap, sizeof(long)))
+		return -EINVAL;
+	pages = kvcalloc(n, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	got = pin_user_pages_fast(start, n, FOLL_WRITE | FOLL_LONGTERM, pages);
+	if (got != n) {
+		if (got > 0)
+			unpin_user_pages(pages, got);
+		kvfree(pages);
+		return got < 0 ? got : -EFAULT;
+	}
+	map = vmap(pages, n, VM_MAP, PAGE_KERNEL);
+	if (!map) {
+		unpin_user_pages(pages, n);
+		kvfree(pages);
+		return -ENOMEM;
+	}
+	d->vmm_pages[i] = pages;
+	d->vmm_npages[i] = n;
+	d->vmm_off[i] = offset_in_page(r->dirty_bitmap);
+	d->vmm_map[i] = map + d->vmm_off[i];
+	return 0;
+}
+
+static void lm_dirty_unmap_vmm(struct lm_dirty *d, unsigned int i)
+{
+	if (!d->vmm_map[i])
+		return;
+	vunmap((void *)d->vmm_map[i] - d->vmm_off[i]);
+	unpin_user_pages_dirty_lock(d->vmm_pages[i], d->vmm_npages[i], true);
+	kvfree(d->vmm_pages[i]);
+	d->vmm_map[i] = NULL;
+}
+
+/* Publish one harvested ring entry as a bit; under kvm->srcu. */
+static void lm_dirty_publish(struct lm_dirty *d, struct kvm *kvm, u32 slot,
+			     u64 offset)
+{
+	const struct lm_vm_desc *desc = &d->vm->desc;
+	struct kvm_memory_slot *ms;
+	unsigned int i;
+	u64 gpa;
+
+	ms = id_to_memslot(__kvm_memslots(kvm, slot >> 16), (u16)slot);
+	if (!ms || offset >= ms->npages) {
+		atomic64_inc(&d->unmapped);
+		return;
+	}
+	gpa = (ms->base_gfn + offset) << PAGE_SHIFT;
+	for (i = 0; i < desc->n_regions; i++) {
+		const struct lm_region *r = &desc->regions[i];
+
+		if (gpa >= r->gpa && gpa - r->gpa < r->size) {
+			set_bit((gpa - r->gpa) >> PAGE_SHIFT, d->bits[i]);
+			return;
+		}
+	}
+	/* Outside every region (a ROM, say): not guest RAM we move. */
+}
+
+/* One pass over the rings and the VMM's bitmaps; d->lock held. */
+static int __lm_dirty_harvest(struct lm_dirty *d)
+{
+	struct lm_vm *vm = d->vm;
+	struct kvm *kvm = vm->kvm;
+	struct kvm_vcpu *vcpu;
+	unsigned long i, w;
+	u32 n = 0, k;
+	int found = 0, idx, err = 0;
+
+	if (!lm_vm_mm_enter(vm))
+		return -ESRCH;
+	kvm_for_each_vcpu(i, vcpu, kvm) {
+		struct kvm_dirty_ring *ring = &vcpu->dirty_ring;
+
+		if (i >= KVM_MAX_VCPUS || !ring->dirty_gfns)
+			continue;
+		if (!test_and_set_bit(i, d->seen))
+			d->fetch[i] = READ_ONCE(ring->reset_index);
+		while (n < d->pend_max) {
+			struct kvm_dirty_gfn *e =
+				&ring->dirty_gfns[d->fetch[i] & (ring->size - 1)];
+
+			/* Pairs with KVM's release when it publishes the entry. */
+			if (!(smp_load_acquire(&e->flags) & KVM_DIRTY_GFN_F_DIRTY))
+				break;
+			d->pend[n].slot = READ_ONCE(e->slot);
+			d->pend[n].offset = READ_ONCE(e->offset);
+			n++;
+			/* Slot and offset are read before KVM may reuse the entry. */
+			smp_store_release(&e->flags, KVM_DIRTY_GFN_F_RESET);
+			d->fetch[i]++;
+		}
+	}
+	/* Reset before publishing: see the comment above. Never under srcu. */
+	if (n) {
+		err = vm->file->f_op->unlocked_ioctl(vm->file, KVM_RESET_DIRTY_RINGS, 0);
+		if (err < 0)
+			goto out;
+		err = 0;
+	}
+	/* The VMM sets bits after its writes; take them atomically. */
+	for (k = 0; k < vm->desc.n_regions; k++) {
+		unsigned long words;
+
+		if (!d->vmm_map[k])
+			continue;
+		words = BITS_TO_LONGS(vm->desc.regions[k].size >> PAGE_SHIFT);
+		for (w = 0; w < words; w++) {
+			unsigned long v;
+
+			if (!READ_ONCE(d->vmm_map[k][w]))
+				continue;
+			v = xchg(&d->vmm_map[k][w], 0);
+			found += hweight_long(v);
+			atomic_long_or(v, (atomic_long_t *)&d->bits[k][w]);
+		}
+	}
+out:
+	lm_vm_mm_leave(vm);
+	if (err)
+		return err;
+
+	idx = srcu_read_lock(&kvm->srcu);
+	for (k = 0; k < n; k++)
+		lm_dirty_publish(d, kvm, d->pend[k].slot, d->pend[k].offset);
+	srcu_read_unlock(&kvm->srcu, idx);
+	atomic64_add(n + found, &d->harvested);
+	return n + found;
+}
+
+/**
+ * lm_dirty_harvest() - harvest now, from the migration thread
+ * @d: the VM's dirty tracking
+ *
+ * Return: entries and bits found, or a negative errno.
+ */
+int lm_dirty_harvest(struct lm_dirty *d)
+{
+	int n;
+
+	mutex_lock(&d->lock);
+	n = __lm_dirty_harvest(d);
+	if (n < 0 && !d->err)
+		d->err = n;
+	mutex_unlock(&d->lock);
+	return n;
+}
+
+/* Harvest continuously, so a full ring never waits for a round to end. */
+static int lm_dirty_thread(void *arg)
+{
+	struct lm_dirty *d = arg;
+
+	while (!kthread_should_stop()) {
+		int n = lm_dirty_harvest(d);
+
+		if (n < 0) {
+			/* The VMM is gone or KVM refused: the migration sees d->err. */
+			while (!kthread_should_stop())
+				schedule_timeout_interruptible(HZ / 10);
+			break;
+		}
+		/* Busy guests: come back soon; idle ones: rest. */
+		schedule_timeout_interruptible(n ? 1 : msecs_to_jiffies(5));
+	}
+	return 0;
+}
+
+/**
+ * lm_dirty_count() - pages currently marked dirty and not yet taken
+ * @d: the VM's dirty tracking
+ *
+ * Return: the count.
+ */
+u64 lm_dirty_count(const struct lm_dirty *d)
+{
+	const struct lm_vm_desc *desc = &d->vm->desc;
+	u64 n = 0;
+	unsigned int i;
+
+	for (i = 0; i < desc->n_regions; i++)
+		n += bitmap_weight(d->bits[i], desc->regions[i].size >> PAGE_SHIFT);
+	return n;
+}
+
+/**
+ * lm_dirty_start() - start tracking what a source VM dirties
+ * @vm: the VM (a reference held by the caller); dirty logging is on
+ * @dp: set to the tracking
+ * @e: filled on failure
+ *
+ * Pins the VMM's dirty bitmaps and starts the harvest thread.
+ *
+ * Return: 0 or a negative errno.
+ */
+int lm_dirty_start(struct lm_vm *vm, struct lm_dirty **dp, struct lm_err *e)
+{
+	const u8 phase = LM_PHASE_PRECOPY;
+	struct lm_dirty *d;
+	unsigned int i;
+	int err = -ENOMEM;
+
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return lm_err_set(e, ENOMEM, phase, "out of memory");
+	d->vm = vm;
+	mutex_init(&d->lock);
+	d->fetch = kcalloc(KVM_MAX_VCPUS, sizeof(*d->fetch), GFP_KERNEL);
+	d->seen = bitmap_zalloc(KVM_MAX_VCPUS, GFP_KERNEL);
+	/* One pass takes at most one full ring per vCPU. */
+	d->pend_max = max_t(u32, 1, atomic_read(&vm->kvm->online_vcpus)) *
+		      (vm->kvm->dirty_ring_size / sizeof(struct kvm_dirty_gfn));
+	d->pend = kvcalloc(d->pend_max, sizeof(*d->pend), GFP_KERNEL);
+	if (!d->fetch || !d->seen || !d->pend)
+		goto fail;
+	for (i = 0; i < vm->desc.n_regions; i++) {
+		d->bits[i] = bitmap_zalloc(vm->desc.regions[i].size >> PAGE_SHIFT,
+					   GFP_KERNEL);
+		if (!d->bits[i])
+			goto fail;
+	}
+	if (!lm_vm_mm_enter(vm)) {
+		err = -ESRCH;
+		goto fail;
+	}
+	err = 0;
+	for (i = 0; i < vm->desc.n_regions && !err; i++)
+		err = lm_dirty_map_vmm(d, i);
+	lm_vm_mm_leave(vm);
+	if (err)
+		goto fail;
+	d->thread = kthread_run(lm_dirty_thread, d, "livemig-harvest");
+	if (IS_ERR(d->thread)) {
+		err = PTR_ERR(d->thread);
+		d->thread = NULL;
+		goto fail;
+	}
+	*dp = d;
+	return 0;
+
+fail:
+	lm_dirty_stop(d);
+	if (err == -ESRCH)
+		return lm_err_set(e, ESRCH, phase, "the VMM of %s is gone", vm->desc.name);
+	return lm_err_set(e, -err, phase, "could not track dirty pages of %s (error %d)",
+			  vm->desc.name, -err);
+}
+
+/**
+ * lm_dirty_stop_thread() - stop the harvest thread; harvests are then
+ *	only the caller's
+ * @d: the tracking
+ */
+void lm_dirty_stop_thread(struct lm_dirty *d)
+{
+	if (d->thread)
+		kthread_stop(d->thread);
+	d->thread = NULL;
+}
+
+/**
+ * lm_dirty_stop() - stop tracking; the rings are left reset
+ * @d: the tracking, or NULL
+ *
+ * A last harvest resets what the guest dirtied meanwhile, so that a VM
+ * resuming on the source with logging still on does not start with
+ * full rings.
+ */
+void lm_dirty_stop(struct lm_dirty *d)
+{
+	unsigned int i;
+
+	if (!d)
+		return;
+	lm_dirty_stop_thread(d);
+	if (d->fetch && d->seen && d->pend)
+		lm_dirty_harvest(d);
+	/* Pinned pages and our mapping of them outlive the VMM's mm. */
+	for (i = 0; i < d->vm->desc.n_regions; i++)
+		lm_dirty_unmap_vmm(d, i);
+	for (i = 0; i < LIVEMIG_VM_REGIONS_MAX; i++)
+		bitmap_free(d->bits[i]);
+	kvfree(d->pend);
+	bitmap_free(d->seen);
+	kfree(d->fetch);
+	kfree(d);
 }

@@ -91,6 +91,7 @@ config LIVEMIG_KUNIT_TEST
 	select CRYPTO_LIB_SHA256
 	select CRYPTO_HMAC
 	select CRYPTO_SHA256
+	select XXHASH
 	default KUNIT_ALL_TESTS
 	help
 	  Pure parts of the livemig module (wire format, parsers) and

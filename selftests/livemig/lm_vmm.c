@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * lm_vmm: the livemig test VMM as a command-line program.  It runs the test
- * guest in a VM, registers the VM with livemig and reports once a second.
+ * guest in a VM, registers the VM with livemig, reports once a second and
+ * does its part when livemig migrates the VM (vmm_mig.h): as the source,
+ * or, started with --incoming for an incoming migration, as the
+ * destination.
  *
  *   lm_vmm (this process)                               livemig.ko
  *   ---------------------                               ----------
  *   main thread: options, VM, registration  -- VM_ADD -->  registry
- *                status line every second      (socket kept open: the VM
- *                SIGINT/SIGTERM -> clean end    leaves when it closes)
+ *                poll(signals, netlink):       (socket kept open: the VM
+ *                  requests -> vmm_mig      <-- requests   leaves when it
+ *                  status line every second -- acks -->    closes)
+ *                  SIGINT/SIGTERM -> clean end
  *   vCPU thread: KVM_RUN, guest reports,
  *                full dirty ring (vmm_run.c)
  *   device thread (--device-writes): writes guest RAM from userspace and
@@ -15,21 +20,36 @@
  *
  *   guest RAM:  0 .. 2 MiB loader, image, state | pattern | device area
  *
- * Exit status: 0 after --seconds or a signal with a clean guest; 1 if the
- * guest or the device found a wrong page, the VM failed, or it could not
- * be set up (registration refused: the kernel's sentence is printed); 2 for
- * bad usage.
+ * Destination (lm_vmm --incoming, as `lmctl agent --exec` starts it): the
+ * migration id comes from --mig-id or LIVEMIG_MIG_ID, the VM's name from
+ * --name or LIVEMIG_VM_NAME, the source's machine description (vmm_desc.h)
+ * from file descriptor --config-fd or LIVEMIG_CONFIG_FD (default 3, read
+ * with pread() from offset 0).  It builds the same machine, empty, and
+ * attaches it (VM_ADD with the migration id), or refuses the migration
+ * (MIG_REFUSE) saying why.  Then LOAD, RUN (--seconds counts from here) or
+ * DISCARD.
+ *
+ * Exit status: 0 after --seconds or a signal with a clean guest, after
+ * the VM migrated away (COMPLETED) or its incoming migration was abandoned
+ * (DISCARD); 1 if the guest or the device found a wrong page (also in the
+ * guest's check after a migration), the guest's clock went back, the VM
+ * failed, or it could not be set up (registration or attachment refused:
+ * the kernel's sentence is printed; a machine description it cannot build:
+ * refused); 2 for bad usage.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,12 +57,14 @@
 #include "lm_guest.h"
 #include "testdev.h"
 #include "vmm.h"
+#include "vmm_desc.h"
+#include "vmm_mig.h"
 #include "vmm_run.h"
 
 #define PROG		"lm_vmm"
 #define MEM_MIN_MIB	4
 #define MEM_MAX_MIB	3072	/* one region, below a 32-bit PCI hole */
-#define CONFIG_LEN	2048
+#define CONFIG_FD_DEFAULT 3
 
 /**
  * struct options - the command line
@@ -57,6 +79,9 @@
  * @ring:	--ring, dirty ring entries per vCPU
  * @dirty_log:	--dirty-log, dirty logging on from the start
  * @verbose:	-v, echo the guest's console
+ * @incoming:	--incoming, the destination of migration @mig_id
+ * @mig_id:	--mig-id or LIVEMIG_MIG_ID
+ * @config_fd:	--config-fd or LIVEMIG_CONFIG_FD
  */
 struct options {
 	const char *name;
@@ -70,26 +95,9 @@ struct options {
 	uint64_t ring;
 	bool dirty_log;
 	bool verbose;
-};
-
-/**
- * struct lm_vmm - the program's state (no globals)
- * @opt:	its options
- * @image:	the guest image
- * @vmm:	the running guest
- * @dev:	the test device, or NULL
- * @client:	the netlink socket that holds the registration, or NULL
- * @config:	the machine description (LIVEMIG_A_VM_CONFIG)
- * @config_len:	its length
- */
-struct lm_vmm {
-	struct options opt;
-	char image[PATH_MAX];
-	struct vmm *vmm;
-	struct testdev *dev;
-	struct lm_client *client;
-	char config[CONFIG_LEN];
-	size_t config_len;
+	bool incoming;
+	uint32_t mig_id;
+	int config_fd;
 };
 
 /**
@@ -102,18 +110,81 @@ struct status {
 	uint64_t pages;
 };
 
+/**
+ * struct told - what was reported already, so each thing is said once
+ * @guest:	a wrong page the guest found
+ * @dev:	a wrong page the device found
+ * @verifies:	the guest's checks after a new epoch
+ * @clock:	the guest's clock going back
+ * @reqs_lost:	requests the socket dropped
+ */
+struct told {
+	bool guest;
+	bool dev;
+	uint64_t verifies;
+	bool clock;
+	uint64_t reqs_lost;
+};
+
+/**
+ * struct lm_vmm - the program's state (no globals)
+ * @opt:	its options
+ * @image:	the guest image
+ * @cfg:	the machine it runs
+ * @desc:	its description
+ * @vmm:	the guest
+ * @client:	the netlink socket that holds the registration, or NULL
+ * @mig:	the migration contract, with the test device (@mig.dev)
+ * @config:	the description as text (LIVEMIG_A_VM_CONFIG)
+ * @config_len:	its length
+ * @sigfd:	SIGINT and SIGTERM
+ * @t0:		when the guest started running here (ms)
+ * @ticks:	status lines since @t0
+ * @ticking:	the guest runs here: status lines and --seconds
+ * @since:	what the guest's next check of its pages follows
+ * @last:	the last status line
+ * @told:	what was reported
+ */
+struct lm_vmm {
+	struct options opt;
+	char image[PATH_MAX];
+	struct vmm_config cfg;
+	struct vmm_desc desc;
+	struct vmm *vmm;
+	struct lm_client *client;
+	struct vmm_mig mig;
+	char config[VMM_DESC_MAX];
+	size_t config_len;
+	int sigfd;
+	uint64_t t0;
+	uint64_t ticks;
+	bool ticking;
+	const char *since;
+	struct status last;
+	struct told told;
+};
+
 static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: " PROG " --name NAME --mem MIB [--rate PAGES_PER_SEC | --idle]\n"
 "              [--seconds S] [--no-register] [--device-writes N]\n"
 "              [--config-out FILE] [--ring ENTRIES] [--dirty-log] [-v]\n"
+"       " PROG " --incoming [--mig-id ID] [--name NAME] [--config-fd FD]\n"
+"              [--seconds S] [--config-out FILE] [-v]\n"
 "\n"
 "Runs the livemig test guest in a VM of MIB MiB, registers it with livemig\n"
 "as NAME and prints a status line every second, until S seconds have passed\n"
-"or SIGINT/SIGTERM.\n"
+"or SIGINT/SIGTERM.  When livemig moves the VM away, it hands the VM over\n"
+"and ends with \"end reason=migrated\".\n"
 "\n"
-"  --name NAME          the VM's name on this host (required)\n"
+"With --incoming it is the destination of incoming migration ID: it builds\n"
+"the source's machine from its description, empty, attaches it to the\n"
+"migration and waits for livemig to load and run it (then as above, S\n"
+"counted from then on) or to abandon it.\n"
+"\n"
+"  --name NAME          the VM's name on this host (required; with\n"
+"                       --incoming, default $LIVEMIG_VM_NAME)\n"
 "  --mem MIB            guest RAM, %d..%d MiB (required)\n"
 "  --rate N             the guest writes about N pages per second\n"
 "                       (default: as fast as it can)\n"
@@ -128,12 +199,18 @@ static void usage(FILE *f)
 "  --ring ENTRIES       dirty ring entries per vCPU (default %u)\n"
 "  --dirty-log          dirty logging on from the start, as livemig's\n"
 "                       PREPARE will turn it on (default off)\n"
+"  --incoming           be the destination of an incoming migration\n"
+"  --mig-id ID          its id (default $LIVEMIG_MIG_ID)\n"
+"  --config-fd FD       where the source's machine description is\n"
+"                       (default $LIVEMIG_CONFIG_FD, else %d)\n"
 "  -v, --verbose        echo the guest's console\n"
 "  -h, --help           this text\n"
 "\n"
-"Exit status: 0 clean end, 1 a wrong page, a failed VM or a refused\n"
-"registration, 2 bad usage.\n",
-		MEM_MIN_MIB, MEM_MAX_MIB, TESTDEV_AREA_PAGES, VM_RING_DEFAULT);
+"Exit status: 0 clean end (also after migrating away, or an abandoned\n"
+"incoming migration), 1 a wrong page, a failed VM or a refused\n"
+"registration, attachment or machine description, 2 bad usage.\n",
+		MEM_MIN_MIB, MEM_MAX_MIB, TESTDEV_AREA_PAGES, VM_RING_DEFAULT,
+		CONFIG_FD_DEFAULT);
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
@@ -158,15 +235,59 @@ static uint64_t parse_num(const char *opt, const char *s, uint64_t min,
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (!*s || *end || *s == '-' || errno || v < min || v > max)
-		usage_error("--%s wants a number from %" PRIu64 " to %" PRIu64
+		usage_error("%s wants a number from %" PRIu64 " to %" PRIu64
 			    ", not '%s'", opt, min, max, s);
 	return v;
+}
+
+/* --incoming: what the agent passes in the environment, unless given. */
+static void incoming_options(struct options *opt, bool mig_id_set,
+			     bool fd_set)
+{
+	const char *env;
+
+	if (!opt->name)
+		opt->name = getenv("LIVEMIG_VM_NAME");
+	env = getenv("LIVEMIG_MIG_ID");
+	if (!mig_id_set && env)
+		opt->mig_id = parse_num("LIVEMIG_MIG_ID", env, 1, UINT32_MAX);
+	env = getenv("LIVEMIG_CONFIG_FD");
+	if (!fd_set)
+		opt->config_fd = env ? parse_num("LIVEMIG_CONFIG_FD", env, 0,
+						 INT_MAX) : CONFIG_FD_DEFAULT;
+	if (!opt->mig_id)
+		usage_error("--incoming needs --mig-id or LIVEMIG_MIG_ID");
+	if (!opt->name)
+		usage_error("--incoming needs --name or LIVEMIG_VM_NAME");
+	if (opt->mem_mib || opt->rate || opt->idle || opt->no_register ||
+	    opt->device_writes || opt->ring || opt->dirty_log)
+		usage_error("with --incoming, the machine is the source's: --mem, --rate, --idle, --no-register, --device-writes, --ring and --dirty-log do not apply");
+}
+
+static void check_options(struct options *opt, bool rate_set, bool mig_id_set,
+			  bool fd_set)
+{
+	if (opt->incoming) {
+		incoming_options(opt, mig_id_set, fd_set);
+		return;
+	}
+	if (mig_id_set || fd_set)
+		usage_error("--mig-id and --config-fd go with --incoming");
+	if (!opt->name)
+		usage_error("--name is required");
+	if (!opt->mem_mib)
+		usage_error("--mem is required");
+	if (rate_set && opt->idle)
+		usage_error("--rate and --idle exclude each other");
+	if (!opt->ring)
+		opt->ring = VM_RING_DEFAULT;
 }
 
 static void parse_options(int argc, char **argv, struct options *opt)
 {
 	enum { O_NAME = 256, O_MEM, O_RATE, O_IDLE, O_SECONDS, O_NO_REGISTER,
-	       O_DEVICE_WRITES, O_CONFIG_OUT, O_RING, O_DIRTY_LOG };
+	       O_DEVICE_WRITES, O_CONFIG_OUT, O_RING, O_DIRTY_LOG, O_INCOMING,
+	       O_MIG_ID, O_CONFIG_FD };
 	static const struct option longopts[] = {
 		{ "name", required_argument, NULL, O_NAME },
 		{ "mem", required_argument, NULL, O_MEM },
@@ -178,51 +299,67 @@ static void parse_options(int argc, char **argv, struct options *opt)
 		{ "config-out", required_argument, NULL, O_CONFIG_OUT },
 		{ "ring", required_argument, NULL, O_RING },
 		{ "dirty-log", no_argument, NULL, O_DIRTY_LOG },
+		{ "incoming", no_argument, NULL, O_INCOMING },
+		{ "mig-id", required_argument, NULL, O_MIG_ID },
+		{ "config-fd", required_argument, NULL, O_CONFIG_FD },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool rate_set = false;
+	bool rate_set = false, mig_id_set = false, fd_set = false;
 	int c;
 
-	*opt = (struct options){ .ring = VM_RING_DEFAULT };
+	*opt = (struct options){ .config_fd = -1 };
 	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_NAME:
 			opt->name = optarg;
 			break;
 		case O_MEM:
-			opt->mem_mib = parse_num("mem", optarg, MEM_MIN_MIB,
+			opt->mem_mib = parse_num("--mem", optarg, MEM_MIN_MIB,
 						 MEM_MAX_MIB);
 			break;
 		case O_RATE:
-			opt->rate = parse_num("rate", optarg, 1, 1000000000);
+			opt->rate = parse_num("--rate", optarg, 1, 1000000000);
 			rate_set = true;
 			break;
 		case O_IDLE:
 			opt->idle = true;
 			break;
 		case O_SECONDS:
-			opt->seconds = parse_num("seconds", optarg, 1,
+			opt->seconds = parse_num("--seconds", optarg, 1,
 						 UINT32_MAX);
 			break;
 		case O_NO_REGISTER:
 			opt->no_register = true;
 			break;
 		case O_DEVICE_WRITES:
-			opt->device_writes = parse_num("device-writes", optarg,
+			opt->device_writes = parse_num("--device-writes", optarg,
 						       0, 1000000);
 			break;
 		case O_CONFIG_OUT:
 			opt->config_out = optarg;
 			break;
 		case O_RING:
-			opt->ring = parse_num("ring", optarg, 16, 65536);
+			opt->ring = parse_num("--ring", optarg, 16, 65536);
 			if (opt->ring & (opt->ring - 1))
 				usage_error("--ring wants a power of two");
 			break;
 		case O_DIRTY_LOG:
 			opt->dirty_log = true;
+			break;
+		case O_INCOMING:
+			opt->incoming = true;
+			break;
+		case O_MIG_ID:
+			opt->mig_id = parse_num("--mig-id", optarg, 1,
+						UINT32_MAX);
+			mig_id_set = true;
+			break;
+		case O_CONFIG_FD:
+			opt->config_fd = parse_num("--config-fd", optarg, 0,
+						   INT_MAX);
+			fd_set = true;
 			break;
 		case 'v':
 			opt->verbose = true;
@@ -237,12 +374,7 @@ static void parse_options(int argc, char **argv, struct options *opt)
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
-	if (!opt->name)
-		usage_error("--name is required");
-	if (!opt->mem_mib)
-		usage_error("--mem is required");
-	if (rate_set && opt->idle)
-		usage_error("--rate and --idle exclude each other");
+	check_options(opt, rate_set, mig_id_set, fd_set);
 }
 
 static uint64_t now_ms(void)
@@ -256,59 +388,6 @@ static uint64_t now_ms(void)
 static uint64_t device_gpa(const struct lm_vmm *v)
 {
 	return (v->opt.mem_mib << 20) - TESTDEV_AREA_PAGES * LM_PAGE_SIZE;
-}
-
-/* Appends to the machine description; build_config() reports overflow. */
-static void __attribute__((format(printf, 2, 3)))
-config_put(struct lm_vmm *v, const char *fmt, ...)
-{
-	size_t room = sizeof(v->config) - v->config_len;
-	va_list ap;
-	int n;
-
-	if (v->config_len > sizeof(v->config))
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(v->config + v->config_len, room, fmt, ap);
-	va_end(ap);
-	/* A truncated line leaves the length past the end: overflowed. */
-	v->config_len += n < 0 ? room + 1 : (size_t)n;
-}
-
-/*
- * The machine description that travels with the VM (LIVEMIG_A_VM_CONFIG):
- * "key=value" lines after a first line naming the format and its version,
- * everything a destination VMM needs to build the same machine.
- */
-static int build_config(struct lm_vmm *v)
-{
-	const struct vm *vm = v->vmm->vm;
-	unsigned int i;
-
-	v->config_len = 0;
-	config_put(v, "livemig-test-vmm 1\n");
-	config_put(v, "mem=%" PRIu64 "\n", v->opt.mem_mib << 20);
-	config_put(v, "vcpus=%u\n", vm->nr_vcpus);
-	config_put(v, "guest=%s\n", v->image);
-	config_put(v, "guest.cmdline=%s\n", v->vmm->cmdline);
-	config_put(v, "ring=%u\n", vm->ring_entries);
-	for (i = 0; i < vm->nr_regions; i++) {
-		const struct vm_region *reg = &vm->regions[i];
-
-		config_put(v, "region.%u.name=ram%u\n", reg->slot, reg->slot);
-		config_put(v, "region.%u.gpa=%#" PRIx64 "\n", reg->slot,
-			   reg->gpa);
-		config_put(v, "region.%u.size=%#" PRIx64 "\n", reg->slot,
-			   reg->size);
-	}
-	if (v->opt.device_writes) {
-		config_put(v, "device=testdev\n");
-		config_put(v, "device.gpa=%#" PRIx64 "\n", device_gpa(v));
-		config_put(v, "device.pages=%u\n", TESTDEV_AREA_PAGES);
-		config_put(v, "device.rate=%" PRIu64 "\n",
-			   v->opt.device_writes);
-	}
-	return v->config_len < sizeof(v->config) ? 0 : -ENOSPC;
 }
 
 static int write_config(const struct lm_vmm *v)
@@ -330,10 +409,30 @@ static int write_config(const struct lm_vmm *v)
 	return r;
 }
 
+/* The description's text, and --config-out. */
+static int describe(struct lm_vmm *v)
+{
+	int r = vmm_desc_format(&v->desc, v->config, sizeof(v->config),
+				&v->config_len);
+
+	if (r) {
+		fprintf(stderr, PROG ": the machine description %s\n",
+			r == -ENOSPC ? "is too long" : "cannot hold a newline");
+		return r;
+	}
+	if (v->opt.config_out)
+		return write_config(v);
+	return 0;
+}
+
 /* The guest, its bitmaps and the machine description; nothing runs yet. */
 static int setup_vm(struct lm_vmm *v)
 {
-	struct vmm_config cfg = {
+	char err[VM_ERR_LEN];
+	int r;
+
+	guest_image_default(v->image, sizeof(v->image));
+	v->cfg = (struct vmm_config){
 		.image = v->image,
 		.ram_size = v->opt.mem_mib << 20,
 		.ring_entries = v->opt.ring,
@@ -343,11 +442,7 @@ static int setup_vm(struct lm_vmm *v)
 		.reserved_pages = v->opt.device_writes ? TESTDEV_AREA_PAGES : 0,
 		.console_echo = v->opt.verbose,
 	};
-	char err[VM_ERR_LEN];
-	int r;
-
-	guest_image_default(v->image, sizeof(v->image));
-	r = __vmm_create(&v->vmm, &cfg, err, sizeof(err));
+	r = __vmm_create(&v->vmm, &v->cfg, err, sizeof(err));
 	if (r) {
 		fprintf(stderr, PROG ": creating the VM: %s\n", err);
 		return r;
@@ -360,28 +455,34 @@ static int setup_vm(struct lm_vmm *v)
 			return r;
 		}
 	}
-	r = build_config(v);
-	if (r) {
-		fprintf(stderr, PROG ": the machine description is too long\n");
-		return r;
+	vmm_desc_of(&v->desc, v->vmm, &v->cfg);
+	if (v->opt.device_writes) {
+		v->desc.device = true;
+		v->desc.device_gpa = device_gpa(v);
+		v->desc.device_pages = TESTDEV_AREA_PAGES;
+		v->desc.device_rate = v->opt.device_writes;
 	}
-	if (v->opt.config_out)
-		return write_config(v);
-	return 0;
+	return describe(v);
+}
+
+static int open_client(struct lm_vmm *v)
+{
+	int r = __lm_client_open(&v->client);
+
+	if (r)
+		fprintf(stderr, PROG ": cannot reach livemig: %s%s\n",
+			r == -ENOENT ? "the module is not loaded" : strerror(-r),
+			v->opt.incoming ? "" : " (--no-register runs without it)");
+	return r;
 }
 
 /* VM_ADD; the socket stays open for as long as the VM should stay listed. */
 static int register_vm(struct lm_vmm *v)
 {
-	int r;
+	int r = open_client(v);
 
-	r = __lm_client_open(&v->client);
-	if (r) {
-		fprintf(stderr, PROG ": cannot reach livemig: %s%s\n",
-			r == -ENOENT ? "the module is not loaded" : strerror(-r),
-			" (--no-register runs without it)");
+	if (r)
 		return r;
-	}
 	r = __lm_vm_add(v->client, v->vmm->vm, v->opt.name, v->config,
 			v->config_len);
 	if (r) {
@@ -392,6 +493,112 @@ static int register_vm(struct lm_vmm *v)
 	}
 	return 0;
 }
+
+/* --- the destination ----------------------------------------------------- */
+
+/* Tells the source why not (MIG_REFUSE); the exit status says the rest. */
+static void __attribute__((format(printf, 2, 3)))
+refuse(struct lm_vmm *v, const char *fmt, ...)
+{
+	char reason[LIVEMIG_REASON_MAX];
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, PROG ": %s: refusing incoming migration %u: %s\n",
+		v->opt.name, v->opt.mig_id, reason);
+	r = __lm_mig_refuse(v->client, v->opt.mig_id, reason);
+	if (r)
+		fprintf(stderr, PROG ": %s: MIG_REFUSE: %s%s%s\n", v->opt.name,
+			strerror(-r), v->client->err[0] ? ": " : "",
+			v->client->err);
+}
+
+/* The whole description, from offset 0 whatever the fd's position. */
+static int read_config_fd(struct lm_vmm *v, char *err, size_t errlen)
+{
+	size_t len = 0;
+
+	for (;;) {
+		ssize_t n = pread(v->opt.config_fd, v->config + len,
+				  sizeof(v->config) - len, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err, errlen, "reading file descriptor %d: %s",
+				 v->opt.config_fd, strerror(errno));
+			return -errno;
+		}
+		if (!n)
+			break;
+		len += n;
+		if (len == sizeof(v->config)) {
+			snprintf(err, errlen, "it is longer than %zu bytes",
+				 sizeof(v->config) - 1);
+			return -EFBIG;
+		}
+	}
+	v->config_len = len;
+	close(v->opt.config_fd);
+	return 0;
+}
+
+/* The source's machine, empty; 0 or a refusal already sent. */
+static int build_incoming(struct lm_vmm *v)
+{
+	char err[VM_ERR_LEN];
+	int r;
+
+	r = read_config_fd(v, err, sizeof(err));
+	if (r) {
+		refuse(v, "no machine description: %s", err);
+		return r;
+	}
+	r = __vmm_desc_parse(&v->desc, v->config, v->config_len, err,
+			     sizeof(err));
+	if (r) {
+		refuse(v, "the machine description is malformed: %s", err);
+		return r;
+	}
+	r = __vmm_desc_config(&v->desc, &v->cfg, err, sizeof(err));
+	if (!r) {
+		v->cfg.console_echo = v->opt.verbose;
+		r = __vmm_create(&v->vmm, &v->cfg, err, sizeof(err));
+	}
+	if (!r && strcmp(v->vmm->cmdline, v->desc.cmdline)) {
+		snprintf(err, sizeof(err), "its guest options \"%.80s\" do not follow from its settings (\"%.80s\")",
+			 v->desc.cmdline, v->vmm->cmdline);
+		r = -EINVAL;
+	}
+	if (!r && v->desc.device) {
+		r = __vm_alloc_dirty_bitmaps(v->vmm->vm);
+		if (r)
+			snprintf(err, sizeof(err), "%s", v->vmm->vm->err);
+	}
+	if (r) {
+		refuse(v, "cannot build the source's machine: %s", err);
+		return r;
+	}
+	/* Registered as our own description says it: the same machine. */
+	return describe(v);
+}
+
+static int attach_incoming(struct lm_vmm *v)
+{
+	int r = __lm_vm_attach(v->client, v->vmm->vm, v->opt.name, v->config,
+			       v->config_len, v->opt.mig_id);
+
+	if (r)
+		fprintf(stderr, PROG ": attaching VM %s to incoming migration %u: %s%s%s\n",
+			v->opt.name, v->opt.mig_id, strerror(-r),
+			v->client->err[0] ? ": " : "", v->client->err);
+	return r;
+}
+
+/* --- running ------------------------------------------------------------- */
 
 static void print_status(const struct lm_vmm *v, const char *prefix,
 			 uint64_t t_ms, const struct vmm_stats *st,
@@ -404,81 +611,218 @@ static void print_status(const struct lm_vmm *v, const char *prefix,
 	printf("%st=%" PRIu64 "s passes=%" PRIu64 " counter=%" PRIu64
 	       " guest_errors=%" PRIu64 " pages_s=%" PRIu64 " mib_s=%.1f"
 	       " checks=%" PRIu64 " device_writes=%" PRIu64
-	       " device_errors=%" PRIu64 " ring_full=%" PRIu64 "\n",
+	       " device_errors=%" PRIu64 " ring_full=%" PRIu64
+	       " epoch=%u verified=%" PRIu64 "\n",
 	       prefix, (t_ms + 500) / 1000, st->passes, st->counter,
 	       st->mismatches, pages_s, pages_s * LM_PAGE_SIZE / 1048576.0,
-	       st->checks, testdev_writes(v->dev), testdev_errors(v->dev),
-	       st->ring_full_exits);
+	       st->checks, testdev_writes(v->mig.dev),
+	       testdev_errors(v->mig.dev), st->ring_full_exits, st->epoch,
+	       st->verified_pages);
 	last->t_ms = t_ms;
 	last->pages = st->pages_written;
 }
 
 /* Says once what the guest or the device found wrong. */
-static void report_errors(const struct lm_vmm *v, const struct vmm_stats *st,
-			  bool *guest_told, bool *dev_told)
+static void report_errors(struct lm_vmm *v, const struct vmm_stats *st)
 {
-	if (st->mismatches && !*guest_told) {
+	if (st->mismatches && !v->told.guest) {
 		fprintf(stderr, PROG ": %s: the guest found page %#" PRIx64
 			" wrong (its console says more with -v)\n",
 			v->opt.name, st->first_bad_gfn);
-		*guest_told = true;
+		v->told.guest = true;
 	}
-	if (testdev_errors(v->dev) && !*dev_told) {
+	if (testdev_errors(v->mig.dev) && !v->told.dev) {
 		fprintf(stderr, PROG ": %s: the test device found page %#"
-			PRIx64 " wrong\n", v->opt.name, v->dev->first_bad_gfn);
-		*dev_told = true;
+			PRIx64 " wrong\n", v->opt.name,
+			v->mig.dev->first_bad_gfn);
+		v->told.dev = true;
+	}
+	if (st->clock_back && !v->told.clock) {
+		fprintf(stderr, PROG ": %s: the guest saw its clock go backwards\n",
+			v->opt.name);
+		v->told.clock = true;
 	}
 }
 
-/*
- * One status line a second until --seconds, a signal, or the VM's end.
- * SIGINT and SIGTERM are blocked in every thread and taken here, so no
- * handler and no global flag are needed.  Returns why it ended.
- */
-static const char *run(struct lm_vmm *v, const sigset_t *sigs,
-		       uint64_t t0, struct status *last)
+/* The guest's check of all its pages after a new epoch; false if bad. */
+static bool report_verified(struct lm_vmm *v, const struct vmm_stats *st)
 {
-	bool guest_told = false, dev_told = false;
-	uint64_t tick = 0;
+	if (st->verifies <= v->told.verifies)
+		return true;
+	v->told.verifies = st->verifies;
+	if (!st->verify_errors) {
+		printf(PROG ": %s: guest verified %" PRIu64 " pages after %s\n",
+		       v->opt.name, st->verified_pages, v->since);
+		return true;
+	}
+	fprintf(stderr, PROG ": %s: the guest found %" PRIu64 " of %" PRIu64
+		" pages wrong after %s (first %#" PRIx64 ")\n", v->opt.name,
+		st->verify_errors, st->verified_pages, v->since,
+		st->first_bad_gfn);
+	return false;
+}
 
+/* A status line; why the run ends, or NULL. */
+static const char *tick(struct lm_vmm *v)
+{
+	struct vmm_stats st;
+
+	v->ticks++;
+	vmm_stats(v->vmm, &st);
+	print_status(v, "", now_ms() - v->t0, &st, &v->last);
+	report_errors(v, &st);
+	if (!report_verified(v, &st))
+		return "verify-failed";
+	if (st.failed)
+		return "failed";
+	if (st.guest_exit >= 0)
+		return "guest-exit";
+	/* Ending now would fail the migration: wait for how it ends. */
+	if (v->mig.phase == VMM_MIG_PREPARED || v->mig.phase == VMM_MIG_PAUSED)
+		return NULL;
+	if (v->opt.seconds && v->ticks >= v->opt.seconds)
+		return "seconds";
+	return NULL;
+}
+
+/* The guest runs here from now on; its next check of its pages follows @since. */
+static void start_ticking(struct lm_vmm *v, const char *since)
+{
+	v->t0 = now_ms();
+	v->ticks = 0;
+	v->ticking = true;
+	v->last = (struct status){ 0 };
+	v->since = since;
+}
+
+static const char *handle(struct lm_vmm *v, const struct lm_vmm_req *req)
+{
+	enum vmm_mig_outcome outcome;
+	char buf[32];
+	int error, r;
+
+	r = vmm_mig_handle(&v->mig, req, &outcome, &error);
+	if (error)
+		fprintf(stderr, PROG ": %s: %s (migration %u) failed: %s: %s\n",
+			v->opt.name, lm_req_name(req->req, buf, sizeof(buf)),
+			req->mig_id, strerror(error), v->mig.reason);
+	else
+		printf(PROG ": %s: %s (migration %u): %s\n", v->opt.name,
+		       lm_req_name(req->req, buf, sizeof(buf)), req->mig_id,
+		       v->mig.note);
+	if (r)
+		fprintf(stderr, PROG ": %s: acknowledging it: %s%s%s\n",
+			v->opt.name, strerror(-r),
+			v->client->err[0] ? ": " : "", v->client->err);
+	switch (outcome) {
+	case VMM_MIG_STARTED:
+		start_ticking(v, "migration");
+		break;
+	case VMM_MIG_RESUMED:
+		v->since = "resuming";
+		break;
+	case VMM_MIG_MIGRATED:
+		return "migrated";
+	case VMM_MIG_DISCARDED:
+		return "discarded";
+	case VMM_MIG_GO_ON:
+		break;
+	}
+	return NULL;
+}
+
+/* Every request waiting; why the run ends, or NULL. */
+static const char *handle_requests(struct lm_vmm *v)
+{
+	struct lm_vmm_req req;
+	const char *end;
+	int r;
+
+	if (!v->client)
+		return NULL;
 	for (;;) {
-		uint64_t deadline = t0 + (tick + 1) * 1000, now = now_ms();
-		struct timespec ts = { 0 };
-		struct vmm_stats st;
-		int sig;
-
-		if (deadline > now) {
-			ts.tv_sec = (deadline - now) / 1000;
-			ts.tv_nsec = (deadline - now) % 1000 * 1000000L;
+		r = __lm_req_recv(v->client, &req);
+		if (v->client->reqs_lost > v->told.reqs_lost) {
+			fprintf(stderr, PROG ": %s: %" PRIu64 " request(s) of livemig lost\n",
+				v->opt.name, v->client->reqs_lost - v->told.reqs_lost);
+			v->told.reqs_lost = v->client->reqs_lost;
 		}
-		sig = sigtimedwait(sigs, NULL, &ts);
-		if (sig == SIGINT)
-			return "SIGINT";
-		if (sig == SIGTERM)
-			return "SIGTERM";
-		if (sig < 0 && errno == EINTR)
+		if (r == -EAGAIN)
+			return NULL;
+		if (r == -ENOBUFS) {
+			fprintf(stderr, PROG ": %s: %s\n", v->opt.name,
+				v->client->err);
 			continue;
-		tick++;
-		vmm_stats(v->vmm, &st);
-		print_status(v, "", now_ms() - t0, &st, last);
-		report_errors(v, &st, &guest_told, &dev_told);
-		if (st.failed)
+		}
+		if (r) {
+			fprintf(stderr, PROG ": %s: livemig's socket: %s\n",
+				v->opt.name, v->client->err);
+			return "netlink";
+		}
+		end = handle(v, &req);
+		if (end)
+			return end;
+	}
+}
+
+static const char *take_signal(struct lm_vmm *v)
+{
+	struct signalfd_siginfo si;
+
+	if (read(v->sigfd, &si, sizeof(si)) != sizeof(si))
+		return NULL;
+	return si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM";
+}
+
+/*
+ * Until --seconds, a signal, the VM's end or its migration: livemig's
+ * requests as they come, a status line a second while the guest runs
+ * here.  Returns why it ended.
+ */
+static const char *run(struct lm_vmm *v)
+{
+	for (;;) {
+		struct pollfd pfd[2] = {
+			{ .fd = v->sigfd, .events = POLLIN },
+			{ .fd = v->client ? v->client->fd : -1, .events = POLLIN },
+		};
+		const char *end = handle_requests(v);
+		int timeout = -1;
+
+		if (end)
+			return end;
+		if (v->ticking) {
+			uint64_t next = v->t0 + (v->ticks + 1) * 1000;
+			uint64_t now = now_ms();
+
+			if (now >= next) {
+				end = tick(v);
+				if (end)
+					return end;
+				continue;
+			}
+			timeout = next - now;
+		}
+		if (poll(pfd, 2, timeout) < 0 && errno != EINTR) {
+			fprintf(stderr, PROG ": poll: %s\n", strerror(errno));
 			return "failed";
-		if (st.guest_exit >= 0)
-			return "guest-exit";
-		if (v->opt.seconds && tick >= v->opt.seconds)
-			return "seconds";
+		}
+		if (pfd[0].revents & POLLIN) {
+			end = take_signal(v);
+			if (end)
+				return end;
+		}
 	}
 }
 
 /* Stops the device and the vCPU; prints the last line; 0 or 1. */
-static int finish(struct lm_vmm *v, const char *reason, uint64_t t0)
+static int finish(struct lm_vmm *v, const char *reason)
 {
 	struct status all = { 0 };
 	struct vmm_stats st;
 	bool bad;
 
-	testdev_stop(v->dev);
+	testdev_stop(v->mig.dev);
 	vmm_stop(v->vmm);
 	vmm_stats(v->vmm, &st);
 	if (st.failed) {
@@ -487,23 +831,72 @@ static int finish(struct lm_vmm *v, const char *reason, uint64_t t0)
 		vcpu_dump(v->vmm->vcpu);
 	}
 	/* The last line's rate is the average over the whole run. */
-	print_status(v, "end ", now_ms() - t0, &st, &all);
-	bad = st.failed || st.mismatches || testdev_errors(v->dev) ||
-	      st.guest_exit > 0;
+	print_status(v, "end ", v->ticking ? now_ms() - v->t0 : 0, &st, &all);
+	bad = st.failed || st.mismatches || testdev_errors(v->mig.dev) ||
+	      st.guest_exit > 0 || st.clock_back ||
+	      !strcmp(reason, "netlink");
+	/* Abandoned before it ran here: nothing of it was ours to judge. */
+	if (!strcmp(reason, "discarded"))
+		bad = false;
 	printf("end reason=%s exit=%d\n", reason, bad);
 	return bad;
 }
 
+/* The source: a new guest, registered unless --no-register. */
+static int run_source(struct lm_vmm *v)
+{
+	struct testdev *dev = NULL;
+	int r;
+
+	if (setup_vm(v))
+		return 1;
+	if (!v->opt.no_register && register_vm(v))
+		return 1;
+	printf("%s: VM %s: %" PRIu64 " MiB, 1 vCPU, guest \"%s\"%s, pid %d\n",
+	       PROG, v->opt.name, v->opt.mem_mib, v->vmm->cmdline,
+	       v->client ? ", registered with livemig" : "", getpid());
+
+	r = __vmm_start(v->vmm);
+	if (r) {
+		fprintf(stderr, PROG ": starting the vCPU: %s\n", strerror(-r));
+		return 1;
+	}
+	if (v->opt.device_writes) {
+		r = __testdev_start(&dev, v->vmm->vm, device_gpa(v),
+				    TESTDEV_AREA_PAGES, v->opt.device_writes);
+		if (r) {
+			fprintf(stderr, PROG ": %s\n", v->vmm->vm->err);
+			return 1;
+		}
+	}
+	vmm_mig_init(&v->mig, v->vmm, dev, v->client, v->opt.name, false);
+	start_ticking(v, "resuming");
+	return finish(v, run(v));
+}
+
+/* The destination: the source's machine, attached to the migration. */
+static int run_incoming(struct lm_vmm *v)
+{
+	if (open_client(v) || build_incoming(v) || attach_incoming(v))
+		return 1;
+	printf("%s: VM %s: incoming migration %u: %" PRIu64 " MiB, 1 vCPU, guest \"%s\", attached to livemig, pid %d\n",
+	       PROG, v->opt.name, v->opt.mig_id, v->desc.ram_size >> 20,
+	       v->vmm->cmdline, getpid());
+	vmm_mig_init(&v->mig, v->vmm, NULL, v->client, v->opt.name, true);
+	return finish(v, run(v));
+}
+
 int main(int argc, char **argv)
 {
-	struct lm_vmm v = { 0 };
-	struct status last = { 0 };
-	const char *reason;
+	struct lm_vmm *v = calloc(1, sizeof(*v));
 	sigset_t sigs;
-	uint64_t t0;
-	int rc = 1, r;
+	int rc, r;
 
-	parse_options(argc, argv, &v.opt);
+	if (!v) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return 1;
+	}
+	parse_options(argc, argv, &v->opt);
 	/* Status lines reach a pipe or a file as they are printed. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
@@ -512,40 +905,21 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
 	r = pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	if (r) {
-		fprintf(stderr, PROG ": blocking signals: %s\n", strerror(r));
+	v->sigfd = r ? -1 : signalfd(-1, &sigs, SFD_CLOEXEC);
+	if (v->sigfd < 0) {
+		fprintf(stderr, PROG ": taking SIGINT and SIGTERM: %s\n",
+			strerror(r ? r : errno));
 		return 1;
 	}
 
-	if (setup_vm(&v))
-		goto out;
-	if (!v.opt.no_register && register_vm(&v))
-		goto out;
-	printf("%s: VM %s: %" PRIu64 " MiB, 1 vCPU, guest \"%s\"%s, pid %d\n",
-	       PROG, v.opt.name, v.opt.mem_mib, v.vmm->cmdline,
-	       v.client ? ", registered with livemig" : "", getpid());
+	rc = v->opt.incoming ? run_incoming(v) : run_source(v);
 
-	r = __vmm_start(v.vmm);
-	if (r) {
-		fprintf(stderr, PROG ": starting the vCPU: %s\n", strerror(-r));
-		goto out;
-	}
-	if (v.opt.device_writes) {
-		r = __testdev_start(&v.dev, v.vmm->vm, device_gpa(&v),
-				    TESTDEV_AREA_PAGES, v.opt.device_writes);
-		if (r) {
-			fprintf(stderr, PROG ": %s\n", v.vmm->vm->err);
-			goto out;
-		}
-	}
-	t0 = now_ms();
-	reason = run(&v, &sigs, t0, &last);
-	rc = finish(&v, reason, t0);
-out:
 	/* Closing the socket unregisters the VM: before the VM goes. */
-	if (v.client)
-		lm_client_close(v.client);
-	testdev_destroy(v.dev);
-	vmm_destroy(v.vmm);
+	if (v->client)
+		lm_client_close(v->client);
+	testdev_destroy(v->mig.dev);
+	vmm_destroy(v->vmm);
+	close(v->sigfd);
+	free(v);
 	return rc;
 }

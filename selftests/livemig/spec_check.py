@@ -6,9 +6,14 @@ uapi/linux/livemig.h, kmod/netlink.c and Documentation/netlink/specs/
 livemig.yaml describe one ABI three times. This test reads all three and
 prints KTAP: every spec attribute and operation must exist in the header
 with the same number, every operation must have a genl_ops entry with the
-spec's flags and a policy accepting exactly the spec's request attributes
-with the spec's types, and nothing may exist in the header or the module
-that the spec does not describe.
+spec's flags, a doit for a spec "do" and a dumpit for a spec "dump" (and
+none without), and a policy accepting exactly the spec's request
+attributes with the spec's types; notifications and the kernel's unicast
+messages ("notify" or "event" operations) must have no genl_ops entry, so
+that sending them is refused. Every attribute an operation names must be
+in its attribute set, every nest must name an attribute set, every
+multicast group an operation uses must be declared, and nothing may exist
+in the header or the module that the spec does not describe.
 
 Usage: spec_check.py [REPO]
 """
@@ -51,11 +56,25 @@ def parse_enum(text, enum):
     return values
 
 
+# Kernel constants that policies may use besides the uapi header's.
+KERNEL_CONSTS = {
+    'MAX_ERRNO': 4095, 'U8_MAX': 0xff, 'U16_MAX': 0xffff, 'U32_MAX': 0xffffffff,
+    'S32_MAX': 0x7fffffff, 'U64_MAX': 0xffffffffffffffff,
+}
+
+
 def parse_defines(text):
-    """Numeric #defines and enum members of a header, by name."""
+    """Numeric #defines (literals or simple expressions such as (16 << 20))
+    and enum members of a header, by name."""
     env = {}
-    for m in re.finditer(r'#define\s+(\w+)\s+(\d+)\b', text):
-        env[m.group(1)] = int(m.group(2))
+    for m in re.finditer(r'^#define\s+(\w+)\s+([^"\n]+?)\s*(?:/\*.*)?$', text, re.M):
+        expr = m.group(2)
+        if not re.fullmatch(r'[\w\s()<>+\-*/|&~]+', expr):
+            continue
+        try:
+            env[m.group(1)] = c_eval(re.sub(r'\b(0[xX][0-9a-fA-F]+|\d+)[uUlL]*\b', r'\1', expr), env)
+        except (NameError, SyntaxError, TypeError):
+            pass
     for m in re.finditer(r'enum\s+(\w+)\s*\{', text):
         env.update(parse_enum(text, m.group(1)))
     return env
@@ -115,29 +134,65 @@ def parse_policy_entry(entry, text, env):
     return pol
 
 
+def strip_comments(text):
+    return re.sub(r'//[^\n]*', '', re.sub(r'/\*.*?\*/', '', text, flags=re.S))
+
+
+def split_top(body):
+    """Split an initializer list at the commas outside brackets."""
+    out, depth, cur = [], 0, ''
+    for ch in body:
+        if ch == ',' and depth == 0:
+            out.append(cur)
+            cur = ''
+            continue
+        depth += ch in '([{'
+        depth -= ch in ')]}'
+        cur += ch
+    out.append(cur)
+    return [x.strip() for x in out if x.strip()]
+
+
 def parse_policies(text, env):
-    """policy name -> {attribute: parsed entry}"""
+    """policy name -> {attribute: parsed entry}
+
+    Entries may span lines and carry comments."""
     out = {}
     for m in re.finditer(r'nla_policy\s+(\w+)\s*\[[^\]]*\]\s*=\s*\{(.*?)\n\};', text, re.S):
         attrs = {}
-        for a in re.finditer(r'\[(LIVEMIG_\w+)\]\s*=\s*(.*?),\n', m.group(2) + ',\n', re.S):
-            attrs[a.group(1)] = parse_policy_entry(a.group(2).rstrip(', \n'), text, env)
+        for item in split_top(strip_comments(m.group(2))):
+            a = re.match(r'\[(LIVEMIG_\w+)\]\s*=\s*(.*)$', item, re.S)
+            if a:
+                attrs[a.group(1)] = parse_policy_entry(a.group(2).strip(), text, env)
         out[m.group(1)] = attrs
     return out
 
 
 def parse_ops(text):
-    """command -> {'policy': name, 'flags': set()}"""
+    """command -> {'policy': name, 'flags': set(), 'doit': bool, 'dumpit': bool}"""
     ops = {}
     for m in re.finditer(r'\{\s*(?:/\*[^{}]*?\*/\s*)?\.cmd\s*=\s*(LIVEMIG_CMD_\w+),(.*?)\n\t\}', text, re.S):
-        body = m.group(2)
+        body = strip_comments(m.group(2))
         pol = re.search(r'\.policy\s*=\s*(\w+)', body)
         flags = re.search(r'\.flags\s*=\s*([\w |]+)', body)
         ops[m.group(1)] = {
             'policy': pol.group(1) if pol else None,
             'flags': set(f.strip() for f in flags.group(1).split('|')) if flags else set(),
+            'doit': re.search(r'\.doit\s*=\s*\w', body) is not None,
+            'dumpit': re.search(r'\.dumpit\s*=\s*\w', body) is not None,
         }
     return ops
+
+
+def op_attr_lists(op):
+    """(where, attribute names) of every list an operation gives."""
+    out = []
+    for kind in ('do', 'dump'):
+        for part in ('request', 'reply'):
+            lst = (op.get(kind) or {}).get(part) or {}
+            out.append((f'{kind} {part}', lst.get('attributes', [])))
+    out.append(('event', (op.get('event') or {}).get('attributes', [])))
+    return out
 
 
 def spec_value(v, consts):
@@ -175,7 +230,9 @@ def compare_policy(spec, sets, prefixes, set_name, req, pol, policies, env, cons
         elif typ == 'nest':
             nested = policies.get(p.get('nested'))
             sub = a['nested-attributes']
-            if nested is None:
+            if sub not in sets:
+                diffs.append(f'{cname}: nested attribute set {sub} is not in the spec')
+            elif nested is None:
                 diffs.append(f'{cname}: nested policy {p.get("nested")} not found')
             elif sub == set_name:
                 # A list of entries of this same set, e.g. networks -> network.
@@ -259,10 +316,34 @@ def main():
     extra = sorted(set(have_ops) - set(want_ops))
     t.check(not extra, 'the header has no command the spec lacks', ' '.join(extra))
     extra = sorted(set(ops) - set(want_ops))
-    env = parse_defines(hdr)
+    env = dict(KERNEL_CONSTS)
+    env.update(parse_defines(hdr))
     consts = {d['name']: d['value'] for d in spec.get('definitions', []) if d['type'] == 'const'}
     policies = parse_policies(nlc, env)
     t.check(not extra, 'the module implements no command the spec lacks', ' '.join(extra))
+
+    # The spec's own consistency: names that lead somewhere.
+    set_names = {a['name'] for a in spec['attribute-sets']}
+    bad = [f'{aset["name"]}.{a["name"]} -> {a.get("nested-attributes")}'
+           for aset in spec['attribute-sets'] for a in aset['attributes']
+           if a['type'] == 'nest' and a.get('nested-attributes') not in set_names]
+    t.check(not bad, 'every nest attribute names an attribute set of the spec', '\n'.join(bad))
+    for cname, (_, op) in want_ops.items():
+        prefix = prefixes[op['attribute-set']]
+        names = {c_name(prefix, a['name']) for a in spec_set(spec, op['attribute-set'])['attributes']}
+        bad = [f'{where}: {a}' for where, lst in op_attr_lists(op) for a in lst
+               if c_name(prefix, a) not in names]
+        t.check(not bad, f'{op["name"]}: every attribute it names is in attribute set {op["attribute-set"]}',
+                '\n'.join(bad))
+    groups = {g['name'] for g in spec.get('mcast-groups', {}).get('list', [])}
+    op_names = {op['name']: op for _, op in want_ops.values()}
+    for cname, (_, op) in want_ops.items():
+        if 'notify' in op:
+            target = op_names.get(op['notify'], {})
+            t.check(any('reply' in (target.get(k) or {}) for k in ('do', 'dump')),
+                    f'{op["name"]}: notifies with the reply of {op["notify"]}, which has one')
+        if 'mcgrp' in op:
+            t.check(op['mcgrp'] in groups, f'{op["name"]}: multicast group {op["mcgrp"]} is declared')
 
     notify_ops = {k: v for k, v in want_ops.items() if 'notify' in v[1] or 'event' in v[1]}
     for cname, (_, op) in want_ops.items():
@@ -276,6 +357,10 @@ def main():
         t.check(admin == ('GENL_ADMIN_PERM' in o['flags']),
                 f'{op["name"]}: admin-perm in the spec and GENL_ADMIN_PERM in the module agree',
                 f'spec flags {op.get("flags")}, module flags {sorted(o["flags"])}')
+        t.check(('do' in op) == o['doit'] and ('dump' in op) == o['dumpit'],
+                f'{op["name"]}: the module has a doit for "do" and a dumpit for "dump", and no other',
+                f'spec: {"do " if "do" in op else ""}{"dump" if "dump" in op else ""}; '
+                f'module: {"doit " if o["doit"] else ""}{"dumpit" if o["dumpit"] else ""}')
         aset = sets[op['attribute-set']]
         req = set()
         for kind in ('do', 'dump'):
@@ -289,7 +374,8 @@ def main():
         t.check(not diffs, f'{op["name"]}: the policy accepts exactly the spec request attributes, with their types and bounds', '\n'.join(diffs))
 
     for cname, (_, op) in notify_ops.items():
-        t.check(cname not in ops, f'{op["name"]}: a notification, refused as a request', 'it has a genl_ops entry')
+        what = 'a notification' if 'mcgrp' in op else 'a unicast message from the kernel'
+        t.check(cname not in ops, f'{op["name"]}: {what}, refused as a request', 'it has a genl_ops entry')
 
     # Multicast groups and constants.
     for g in spec.get('mcast-groups', {}).get('list', []):
@@ -310,8 +396,9 @@ def main():
         if d['type'] != 'const':
             continue
         name = c_name('livemig-', d['name'])
-        m = re.search(r'#define\s+%s\s+(\w+)' % name, hdr)
-        t.check(m is not None and int(m.group(1), 0) == d['value'], f'constant {d["name"]} is {name} = {d["value"]} in the header')
+        t.check(re.search(r'#define\s+%s\b' % name, hdr) is not None and env.get(name) == d['value'],
+                f'constant {d["name"]} is {name} = {d["value"]} in the header',
+                f'header: {env.get(name)}')
 
     return t.finish()
 

@@ -4,13 +4,18 @@
 # lm_vmm, the command-line test VMM: it runs the test guest, registers the
 # VM with livemig for as long as it lives, reports once a second, and ends
 # cleanly on SIGTERM; its test device writes guest RAM from userspace; an
-# idle guest and a rate-limited guest behave as asked.
+# idle guest and a rate-limited guest behave as asked.  As a migration's
+# destination (--incoming) it builds the machine its description names, or
+# refuses a description it cannot read; migrations themselves are tested
+# where there are two hosts.
 #
 #   +------------------------ test host (QEMU) -------------------------+
 #   |  lm_vmm web1 (64 MiB) --+                                         |
 #   |  lm_vmm web1 (again) ---+-- VM_ADD --> livemig.ko <-- lmctl vm list
 #   |  lm_vmm dev1 + device --+      (one registry)                      |
 #   |  lm_vmm idle1 (256 MiB)-+                                         |
+#   |  lm_vmm --incoming (dev1's description, a broken one) -- VM_ADD   |
+#   |     + migration id / MIG_REFUSE: no such migration, refused       |
 #   |     each: KVM VM (nested SVM), 1 vCPU, the multiboot test guest    |
 #   +-------------------------------------------------------------------+
 #
@@ -78,10 +83,10 @@ in_range() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; } 2>/dev/null
 kernel_clean() { ! dmesg | grep -Eq 'WARNING:|BUG:|Oops|general protection'; }
 show() { sed "s/^/$1: /" "$tmp/$1.out" | ktap_diag; }
 
-ktap_plan 16
+ktap_plan 19
 
 if [ ! -e /dev/kvm ] || ! command -v lm_vmm > /dev/null || ! lmctl version > /dev/null 2>&1; then
-	for i in $(seq 16); do ktap_skip "lm_vmm case $i" "needs /dev/kvm, lm_vmm and livemig"; done
+	for i in $(seq 19); do ktap_skip "lm_vmm case $i" "needs /dev/kvm, lm_vmm and livemig"; done
 	ktap_finish
 fi
 
@@ -116,20 +121,39 @@ check "lm_vmm --no-register runs without appearing in the VM list" \
 pids=$(echo "$pids" | sed "s/ $free1\b//")
 
 # --- dev1: the test device writes guest RAM, dirty logging on, ring full ---
-rc=0
+vrc=0
 lm_vmm --name dev1 --mem 32 --device-writes 500 --dirty-log --seconds 6 \
-	--config-out "$tmp/dev1.conf" > "$tmp/dev1.out" 2>&1 || rc=$?
+	--config-out "$tmp/dev1.conf" > "$tmp/dev1.out" 2>&1 || vrc=$?
 dw=$(field "$tmp/dev1.out" device_writes end)
-check "--device-writes 500 for 6 s: $dw device writes, no device or guest error, exit $rc" \
-	eval '[ "$rc" = 0 ] && in_range "${dw:-0}" 1500 4000 &&
+check "--device-writes 500 for 6 s: $dw device writes, no device or guest error, exit $vrc" \
+	eval '[ "$vrc" = 0 ] && in_range "${dw:-0}" 1500 4000 &&
 	      [ "$(field "$tmp/dev1.out" device_errors end)" = 0 ] && all_clean "$tmp/dev1.out"'
 rf=$(field "$tmp/dev1.out" ring_full end)
 check "with dirty logging on, lm_vmm empties its full dirty ring itself ($rf times) and the guest runs on" \
 	eval 'at_least "$tmp/dev1.out" ring_full 1 && at_least "$tmp/dev1.out" passes 2'
 check "--config-out holds the machine description (mem, guest, device area)" \
 	eval 'grep -qx "mem=33554432" "$tmp/dev1.conf" && grep -q "^guest=/.*livemig-guest.elf$" "$tmp/dev1.conf" &&
-	      grep -qx "device.pages=256" "$tmp/dev1.conf"'
+	      grep -qx "device.pages=256" "$tmp/dev1.conf" && grep -qx "irqchip=split" "$tmp/dev1.conf"'
 show dev1
+
+# --- --incoming: the destination side, without a migration to attach to ---
+cmd_fail "lm_vmm --incoming with --mem is a usage error (exit 2)" 2 'machine is the source' \
+	env LIVEMIG_MIG_ID=999 LIVEMIG_VM_NAME=dst1 lm_vmm --incoming --mem 64
+vrc=0
+# (timeout: a module that took the VM as attached would leave it waiting)
+LIVEMIG_MIG_ID=999 LIVEMIG_VM_NAME=dst1 timeout 60 lm_vmm --incoming 3< "$tmp/dev1.conf" \
+	> "$tmp/dst1.out" 2>&1 || vrc=$?
+check "lm_vmm --incoming builds dev1's machine from its description and asks to attach it to migration 999 (exit $vrc)" \
+	eval '[ "$vrc" = 1 ] && grep -q "attaching VM dst1 to incoming migration 999: ..*" "$tmp/dst1.out" &&
+	      ! grep -q refusing "$tmp/dst1.out"'
+show dst1
+sed 's/^mem=.*/mem=lots/' "$tmp/dev1.conf" > "$tmp/bad.conf"
+vrc=0
+timeout 60 lm_vmm --incoming --mig-id 999 --name dst2 --config-fd 4 4< "$tmp/bad.conf" \
+	> "$tmp/dst2.out" 2>&1 || vrc=$?
+check "a malformed machine description is refused with the line and the reason (exit $vrc)" \
+	eval '[ "$vrc" = 1 ] && grep -q "refusing incoming migration 999: the machine description is malformed: line 2: mem=lots is not a number" "$tmp/dst2.out"'
+show dst2
 
 # --- idle1: 256 MiB, pattern written once, then only checked ---
 start idle1 --mem 256 --idle --seconds 60
@@ -145,11 +169,11 @@ check "SIGTERM ends idle1 with exit 0" eval '[ "$stopped" = 0 ]'
 show idle1
 
 # --- rate1: a guest held to about 1000 pages per second ---
-rc=0
-lm_vmm --name rate1 --mem 16 --rate 1000 --seconds 4 > "$tmp/rate1.out" 2>&1 || rc=$?
+vrc=0
+lm_vmm --name rate1 --mem 16 --rate 1000 --seconds 4 > "$tmp/rate1.out" 2>&1 || vrc=$?
 ps=$(field "$tmp/rate1.out" pages_s)
-check "--rate 1000: the guest writes $ps pages per second (wanted 300..3000), exit $rc" \
-	eval '[ "$rc" = 0 ] && in_range "${ps:-0}" 300 3000'
+check "--rate 1000: the guest writes $ps pages per second (wanted 300..3000), exit $vrc" \
+	eval '[ "$vrc" = 0 ] && in_range "${ps:-0}" 300 3000'
 show rate1
 
 check "the kernel logged no warning or bug" kernel_clean

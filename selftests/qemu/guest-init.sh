@@ -71,6 +71,9 @@ setup() {
 	modprobe kvm_amd || { echo "guest-init: modprobe kvm_amd failed"; return 1; }
 	[ -c /dev/kvm ] || { echo "guest-init: no /dev/kvm after kvm_amd"; return 1; }
 	if [ "$load_module" = 1 ]; then
+		# insmod resolves no dependencies: load what livemig.ko uses first.
+		modprobe -a tls lz4_compress lz4_decompress ||
+			{ echo "guest-init: modprobe of livemig's dependencies failed"; return 1; }
 		insmod "$top/livemig.ko" || { echo "guest-init: insmod livemig.ko failed"; return 1; }
 	fi
 	if [ -n "$addr" ]; then

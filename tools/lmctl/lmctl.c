@@ -50,12 +50,56 @@ static const struct lmctl_cmd lmctl_cmds[] = {
 	  "choose the networks on which this host accepts migrations", NULL },
 	{ "vm", lmctl_cmd_vm, "lmctl vm list [-j]",
 	  "list the VMs that VMMs registered on this host", NULL },
+	{ "move", lmctl_cmd_move, "lmctl move NAME HOST[:PORT] [--detach]",
+	  "move a running VM to another host and follow it to the end",
+	  "NAME is a VM registered on this host (lmctl vm list). HOST is the\n"
+	  "destination's migration address, IPv4 or IPv6 ([ADDR]:PORT with a port),\n"
+	  "or a name, of which the first address is used (and said). PORT defaults\n"
+	  "to this host's port setting.\n"
+	  "On a terminal one progress line is redrawn: state, percent of the round\n"
+	  "sent, rate, round and memory left; otherwise one line per state change.\n"
+	  "The end is a summary (exit 0) or the kernel's reason (exit 1).\n"
+	  "    --detach   print the migration's id and leave it to the kernel\n"
+	  "Ctrl-C cancels the migration and waits for the VM to be back; a second\n"
+	  "Ctrl-C stops waiting (the kernel goes on). In doubt (COMMIT sent, no\n"
+	  "answer), the VM stays paused here: check the destination, then\n"
+	  "lmctl resolve ID --resume-source if it does not run the VM." },
+	{ "list", lmctl_cmd_list, "lmctl list [-j]",
+	  "list this host's migrations, out and in, active and finished", NULL },
+	{ "status", lmctl_cmd_status, "lmctl status ID [-j]",
+	  "show every detail and statistic of one migration", NULL },
+	{ "cancel", lmctl_cmd_cancel, "lmctl cancel ID",
+	  "cancel a migration before its switch-over: the VM stays on the source", NULL },
+	{ "resolve", lmctl_cmd_resolve, "lmctl resolve ID --resume-source",
+	  "resume on this host the VM of a migration left in doubt",
+	  "Use it only after checking that the destination does not run the VM:\n"
+	  "two running copies of one VM corrupt its disks and confuse its network.\n"
+	  "--resume-source is required; it is the only resolution." },
+	{ "agent", lmctl_cmd_agent, "lmctl agent --exec CMD [ARG...]",
+	  "start a destination VMM for every incoming migration",
+	  "Registers as this host's agent (one per host) and runs until SIGINT or\n"
+	  "SIGTERM; the VMMs it started keep running. For each incoming migration\n"
+	  "it runs CMD with the ARGs exactly as given (no shell; every word after\n"
+	  "CMD belongs to it, --help included), in its own session, with:\n"
+	  "    fd 0                /dev/null\n"
+	  "    fd 1, 2             the agent's\n"
+	  "    fd 3                the VM's configuration from the source, in a\n"
+	  "                        sealed memfd (read-only, fixed size)\n"
+	  "    LIVEMIG_MIG_ID      the incoming migration's id, for VM_ADD\n"
+	  "    LIVEMIG_VM_NAME     the VM's name (1 to 64 of A-Z a-z 0-9 - _ .)\n"
+	  "    LIVEMIG_VCPUS       its number of vCPUs\n"
+	  "    LIVEMIG_PEER_NAME   the source host's name\n"
+	  "    LIVEMIG_CONFIG_FD   3\n"
+	  "and no other descriptor. The VMM attaches its VM with VM_ADD and the id\n"
+	  "within 10 s, or refuses with MIG_REFUSE. When CMD cannot be started, or\n"
+	  "the VM name is not valid, the agent refuses the migration and the source\n"
+	  "says why. One line per event: a VMM started or refused, a VMM exited." },
 	{ "showconf", lmctl_cmd_showconf, "lmctl showconf",
 	  "print the settings in the config file format", NULL },
 	{ "setconf", lmctl_cmd_setconf, "lmctl setconf FILE",
 	  "apply a config file: every setting, one request, all or nothing", NULL },
 	{ "monitor", lmctl_cmd_monitor, "lmctl monitor [-j] [--count N]",
-	  "print changes as they happen", NULL },
+	  "print settings changes and migration events as they happen", NULL },
 	{ "version", lmctl_cmd_version, "lmctl version [-j]",
 	  "show the versions of lmctl, the module and the protocol", NULL },
 	{ "help", lmctl_cmd_help, "lmctl help [COMMAND]",
@@ -165,15 +209,21 @@ int lmctl_take_json(struct lmctl_opts *opts, int argc, char **argv)
  * @argc: number of words after the command name
  * @argv: those words
  *
+ * Words after "--" (end of options) or "--exec" (another program's
+ * command line, for agent) are not lmctl's and are not looked at.
+ *
  * Return: true if any word is -h or --help.
  */
 bool lmctl_wants_help(int argc, char **argv)
 {
 	int i;
 
-	for (i = 0; i < argc; i++)
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--") || !strcmp(argv[i], "--exec"))
+			return false;
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
 			return true;
+	}
 	return false;
 }
 

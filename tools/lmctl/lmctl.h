@@ -67,5 +67,14 @@ int lmctl_cmd_setconf(const struct lmctl_opts *opts, int argc, char **argv);
 int lmctl_cmd_vm(const struct lmctl_opts *opts, int argc, char **argv);
 /* monitor.c */
 int lmctl_cmd_monitor(const struct lmctl_opts *opts, int argc, char **argv);
+/* move.c */
+int lmctl_cmd_move(const struct lmctl_opts *opts, int argc, char **argv);
+/* migs.c */
+int lmctl_cmd_list(const struct lmctl_opts *opts, int argc, char **argv);
+int lmctl_cmd_status(const struct lmctl_opts *opts, int argc, char **argv);
+int lmctl_cmd_cancel(const struct lmctl_opts *opts, int argc, char **argv);
+int lmctl_cmd_resolve(const struct lmctl_opts *opts, int argc, char **argv);
+/* agent.c */
+int lmctl_cmd_agent(const struct lmctl_opts *opts, int argc, char **argv);
 
 #endif /* LMCTL_H */

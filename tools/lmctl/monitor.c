@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * lmctl monitor: print the host's SETTINGS_NTF notifications as they come,
- * one line each (what changed, for people; the whole settings object as
- * one JSON line with -j). Multicast may drop messages: after an overrun
- * the settings are fetched again and the loss is said.
+ * lmctl monitor: print the host's SETTINGS_NTF and MIG_NTF notifications
+ * as they come, one line each (what changed or where a migration is, for
+ * people; the whole settings or migration object as one JSON line with
+ * -j). Multicast may drop messages: after an overrun the settings are
+ * fetched again and the loss is said.
  *
  * Two sockets: one joined to the "events" group, one for requests, so a
  * notification never arrives in the middle of a request's replies.
@@ -20,6 +21,7 @@
 #include <netlink/genl/genl.h>
 
 #include "lmctl.h"
+#include "mignl.h"
 #include "settings.h"
 
 /* One setting as a name and its value, to say what changed. */
@@ -141,6 +143,32 @@ static void lm_print_changes(const struct lm_conf *prev, const struct lm_conf *c
 	printf("\n");
 }
 
+/* A MIG_NTF: one line, or {"event":"migration","migration":{...}}. */
+static int lm_monitor_migration(struct lm_monitor *m, struct nlattr **tb)
+{
+	static struct lm_mig mig;
+	char line[LM_LINE_MAX];
+	struct lm_json j;
+
+	if (lm_mig_parse(tb, &mig)) {
+		fprintf(stderr, "lmctl: monitor: a migration event did not parse; skipped\n");
+		return NL_SKIP;
+	}
+	if (m->json) {
+		lm_json_init(&j, stdout);
+		lm_json_obj(&j, NULL);
+		lm_json_str(&j, "event", "migration");
+		lm_mig_json(&j, "migration", &mig);
+		lm_json_end_obj(&j);
+	} else {
+		lm_mig_event_line(line, sizeof(line), &mig);
+		printf("%s\n", line);
+	}
+	fflush(stdout);
+	m->seen++;
+	return m->count && m->seen >= m->count ? NL_STOP : NL_OK;
+}
+
 static int lm_monitor_event(struct nl_msg *msg, void *arg)
 {
 	struct lm_monitor *m = arg;
@@ -148,10 +176,15 @@ static int lm_monitor_event(struct nl_msg *msg, void *arg)
 	struct nlattr *tb[LIVEMIG_A_MAX + 1];
 	struct lm_json j;
 
-	if (gh->cmd != LIVEMIG_CMD_SETTINGS_NTF)
+	if (gh->cmd != LIVEMIG_CMD_SETTINGS_NTF && gh->cmd != LIVEMIG_CMD_MIG_NTF)
 		return NL_SKIP;
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, LIVEMIG_A_MAX, NULL) ||
-	    lm_settings_parse(tb, &m->cur)) {
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, LIVEMIG_A_MAX, NULL)) {
+		fprintf(stderr, "lmctl: monitor: a notification did not parse; skipped\n");
+		return NL_SKIP;
+	}
+	if (gh->cmd == LIVEMIG_CMD_MIG_NTF)
+		return lm_monitor_migration(m, tb);
+	if (lm_settings_parse(tb, &m->cur)) {
 		fprintf(stderr, "lmctl: monitor: a notification did not parse; skipped\n");
 		return NL_SKIP;
 	}
@@ -178,7 +211,7 @@ static int lm_monitor_resync(struct lm_monitor *m)
 	if (m->json)
 		printf("{\"event\":\"overrun\"}\n");
 	else
-		printf("# events were lost; resynchronised with the current settings\n");
+		printf("# events were lost; resynchronised with the current settings (lmctl list shows the migrations)\n");
 	fflush(stdout);
 	err = lm_settings_get(m->req, &m->prev);
 	if (err)

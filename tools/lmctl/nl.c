@@ -28,6 +28,7 @@ struct lm_nl_req {
 	void *arg;
 	int err;
 	bool done;
+	unsigned int seq;
 };
 
 /**
@@ -221,6 +222,25 @@ static int lm_nl_finish_cb(struct nl_msg *msg, void *data)
 	return lm_nl_ack_cb(msg, data);
 }
 
+/*
+ * Only with an unsolicited handler: the kernel may unicast a message of
+ * the family (an INCOMING to an agent) between a request and its answer.
+ */
+static int lm_nl_seq_cb(struct nl_msg *msg, void *data)
+{
+	struct lm_nl_req *req = data;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+
+	if (nlh->nlmsg_seq == req->seq)
+		return NL_OK;
+	if (nlh->nlmsg_type == req->nl->family) {
+		req->nl->unsolicited(msg, req->nl->unsolicited_arg);
+		return NL_SKIP;
+	}
+	req->err = -EIO;
+	return NL_STOP;
+}
+
 static int lm_nl_valid_cb(struct nl_msg *msg, void *data)
 {
 	struct lm_nl_req *req = data;
@@ -274,12 +294,15 @@ int lm_nl_request(struct lm_nl *nl, struct nl_msg *msg,
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, lm_nl_ack_cb, &req);
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, lm_nl_finish_cb, &req);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, lm_nl_valid_cb, &req);
+	if (nl->unsolicited)
+		nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, lm_nl_seq_cb, &req);
 
 	err = nl_send_auto(nl->sk, msg);
 	if (err < 0) {
 		err = -ECOMM;
 		goto out;
 	}
+	req.seq = nlmsg_hdr(msg)->nlmsg_seq;
 
 	while (!req.done && !req.err) {
 		err = nl_recvmsgs(nl->sk, cb);
@@ -318,6 +341,12 @@ static const char *const lm_attr_names[LIVEMIG_A_MAX + 1] = {
 	[LIVEMIG_A_HOST_NAME] = "host-name",
 	[LIVEMIG_A_BANDWIDTH] = "bandwidth",
 	[LIVEMIG_A_DOWNTIME_MS] = "downtime",
+	[LIVEMIG_A_VM_NAME] = "vm-name",
+	[LIVEMIG_A_MIG_ID] = "mig-id",
+	[LIVEMIG_A_PEER_ADDR] = "peer-addr",
+	[LIVEMIG_A_PEER_PORT] = "peer-port",
+	[LIVEMIG_A_RESUME_SOURCE] = "resume-source",
+	[LIVEMIG_A_REASON] = "reason",
 };
 
 /**
@@ -329,11 +358,19 @@ static const char *const lm_attr_names[LIVEMIG_A_MAX + 1] = {
  * The kernel's own sentence is printed verbatim when there is one. When
  * the kernel blamed an attribute and its sentence does not name it (the
  * generic sentences of policy checks, "integer out of range"), the
- * setting's name goes before it.
+ * setting's name goes before it. A sentence that starts with @what itself
+ * ("agent: another agent runs on this host") is not prefixed twice.
  */
 void lm_nl_perror(const struct lm_nl *nl, const char *what, int err)
 {
 	const char *name = NULL;
+	size_t wlen = strlen(what);
+
+	if (nl && !strncmp(nl->extack, what, wlen) && nl->extack[wlen] == ':' &&
+	    nl->extack[wlen + 1] == ' ') {
+		fprintf(stderr, "lmctl: %s\n", nl->extack);
+		return;
+	}
 
 	if (nl && nl->bad_attr > 0 && nl->bad_attr <= LIVEMIG_A_MAX)
 		name = lm_attr_names[nl->bad_attr];

@@ -18,6 +18,10 @@
  * @bad_attr: top-level attribute of the request that the kernel blamed for
  *	the last error, or 0
  * @bad_off: the kernel's offset of the blamed attribute in the request
+ * @unsolicited: called with the family's messages that arrive during a
+ *	request but do not answer it (the kernel's unicast messages to an
+ *	agent), or NULL: such a message is then an error
+ * @unsolicited_arg: passed to @unsolicited
  */
 struct lm_nl {
 	struct nl_sock *sk;
@@ -25,6 +29,8 @@ struct lm_nl {
 	char extack[256];
 	int bad_attr;
 	unsigned int bad_off;
+	int (*unsolicited)(struct nl_msg *msg, void *arg);
+	void *unsolicited_arg;
 };
 
 typedef int (*lm_nl_reply_fn)(struct nlattr **tb, void *arg);

@@ -18,7 +18,8 @@
  * Privileges: every command below needs CAP_NET_ADMIN in the initial user
  * namespace (GENL_ADMIN_PERM), so a container cannot reconfigure its host;
  * non-admin callers get -EPERM. The exceptions are the VMM's own commands
- * (VM_ADD, VM_DEL), authorised by holding and owning the VM.
+ * (VM_ADD, VM_DEL, VM_ACK, VM_STATE_PUT, VM_STATE_GET), authorised by
+ * holding and owning the VM.
  *
  * Commands
  * --------
@@ -162,6 +163,89 @@
  *   With LIVEMIG_A_VM_NAME in a do request: that VM only. A dump during
  *   which VMs come or go carries NLM_F_DUMP_INTR: dump again.
  *
+ * LIVEMIG_CMD_VM_ADD with LIVEMIG_A_MIG_ID (the VMM contract, destination)
+ *   A destination VMM, started for an incoming migration, attaches its
+ *   empty, paused VM to it: same attributes as a registration, plus the
+ *   incoming migration's id. Its regions must have the ids and sizes the
+ *   source announced (the guest addresses too). The module then writes
+ *   guest pages straight into that memory. Errors as above, plus -ENOENT
+ *   (no such incoming migration waiting for a VMM) and -EINVAL (regions
+ *   differ, with a sentence).
+ *
+ * LIVEMIG_CMD_MIGRATE (admin)
+ *   Start moving a registered VM to another host. Never blocks: the
+ *   migration runs in the kernel; follow it with MIG_GET or the events.
+ *   Request:
+ *     LIVEMIG_A_VM_NAME:        the VM, registered on this host. Required.
+ *     LIVEMIG_A_PEER_ADDR:      binary, 4 or 16 bytes: the destination's
+ *                               migration address. Required.
+ *     LIVEMIG_A_PEER_PORT:      NLA_U16, default this host's port setting.
+ *   Reply (same command): LIVEMIG_A_MIG_ID, the migration's local id.
+ *   Errors, each with a sentence: migrations disabled on this host, VM not
+ *   registered, VM already migrating, performance option not available.
+ *
+ * LIVEMIG_CMD_MIG_GET (admin)
+ *   Dump: every migration of this host, active and recently finished
+ *   (kept for an hour), outgoing and incoming. With LIVEMIG_A_MIG_ID in a
+ *   do request: that one. Each message: LIVEMIG_A_MIG_ID, LIVEMIG_A_MIG_UUID,
+ *   LIVEMIG_A_MIG_DIRECTION, LIVEMIG_A_VM_NAME, LIVEMIG_A_MIG_STATE,
+ *   LIVEMIG_A_PEER_ADDR, LIVEMIG_A_PEER_PORT, LIVEMIG_A_PEER_NAME (once
+ *   known), LIVEMIG_A_DATA_ADDR (the address pages travel to, once known),
+ *   LIVEMIG_A_VM_MEMORY, LIVEMIG_A_MIG_STATS, LIVEMIG_A_MIG_ERROR (a
+ *   sentence naming the host, the phase and the cause, when it failed).
+ *
+ * LIVEMIG_CMD_MIG_CANCEL (admin)
+ *   LIVEMIG_A_MIG_ID. Cancels before COMMIT: the VM resumes on the source
+ *   and the destination discards its copy. -EBUSY once COMMIT was sent,
+ *   -ENOENT if no such active migration.
+ *
+ * LIVEMIG_CMD_MIG_RESOLVE (admin)
+ *   LIVEMIG_A_MIG_ID and LIVEMIG_A_RESUME_SOURCE: an operator who has
+ *   checked that the destination does not run the VM resumes it on the
+ *   source after a migration ended in-doubt. -EINVAL for any other state.
+ *
+ * LIVEMIG_CMD_MIG_NTF
+ *   On %LIVEMIG_MCGRP_EVENTS whenever a migration changes state: the same
+ *   attributes as a MIG_GET message. Not a request.
+ *
+ * LIVEMIG_CMD_AGENT_SET (admin)
+ *   The caller's socket becomes this host's agent: it receives
+ *   LIVEMIG_CMD_INCOMING for every accepted incoming migration, until the
+ *   socket is closed. -EBUSY if another live agent is registered.
+ *
+ * LIVEMIG_CMD_INCOMING (module to the agent, unicast)
+ *   An incoming migration waits for a destination VMM: LIVEMIG_A_MIG_ID,
+ *   LIVEMIG_A_VM_NAME, LIVEMIG_A_VM_CONFIG, LIVEMIG_A_VM_REGIONS (id,
+ *   name, guest address and size), LIVEMIG_A_VCPUS, LIVEMIG_A_PEER_NAME.
+ *   The agent starts a VMM, which attaches with VM_ADD + LIVEMIG_A_MIG_ID
+ *   within the VMM timeout (10 s), or refuses with MIG_REFUSE.
+ *
+ * LIVEMIG_CMD_MIG_REFUSE (admin)
+ *   The destination's agent or VMM refuses an incoming migration:
+ *   LIVEMIG_A_MIG_ID, LIVEMIG_A_REASON (sent to the source as the cause).
+ *
+ * LIVEMIG_CMD_VMM_REQUEST (module to a VMM, unicast)
+ *   LIVEMIG_A_REQ_ID (answer with it), LIVEMIG_A_REQ (&enum
+ *   livemig_vmm_req), LIVEMIG_A_VM_NAME, LIVEMIG_A_MIG_ID. The VMM answers
+ *   every request with VM_ACK within the VMM timeout (10 s); no answer is
+ *   a failure of the migration (before COMMIT, the VM stays on the source).
+ *
+ * LIVEMIG_CMD_VM_ACK (VMM)
+ *   LIVEMIG_A_REQ_ID, LIVEMIG_A_ERRNO (NLA_U32, 0 = done, else a positive
+ *   errno), LIVEMIG_A_REASON (optional sentence). Only the socket that
+ *   registered the VM may answer its requests.
+ *
+ * LIVEMIG_CMD_VM_STATE_PUT (VMM, source, while handling PAUSE)
+ *   One chunk of the VM's state (&struct livemig_state_rec records):
+ *   LIVEMIG_A_VM_NAME, LIVEMIG_A_STATE_OFFSET (bytes so far: chunks come
+ *   in order), LIVEMIG_A_STATE_DATA (at most %LIVEMIG_STATE_CHUNK_MAX
+ *   bytes). The VM_ACK of the PAUSE ends the state, which must then
+ *   hold whole records and at most %LIVEMIG_STATE_MAX bytes.
+ *
+ * LIVEMIG_CMD_VM_STATE_GET (VMM, destination, while handling LOAD)
+ *   Dump with LIVEMIG_A_VM_NAME: the received state in chunks, each with
+ *   LIVEMIG_A_STATE_OFFSET and LIVEMIG_A_STATE_DATA.
+ *
  * LIVEMIG_CMD_SETTINGS_NTF
  *   Notification on %LIVEMIG_MCGRP_EVENTS after every successful change
  *   (SETTINGS_SET, NETWORK_ADD, NETWORK_DEL) and when the listening
@@ -179,6 +263,8 @@
  */
 #ifndef _UAPI_LINUX_LIVEMIG_H
 #define _UAPI_LINUX_LIVEMIG_H
+
+#include <linux/types.h>
 
 #define LIVEMIG_GENL_NAME	"livemig"
 #define LIVEMIG_GENL_VERSION	1
@@ -201,6 +287,11 @@
 #define LIVEMIG_VM_CONFIG_MAX		61440
 #define LIVEMIG_VM_REGIONS_MAX		32
 #define LIVEMIG_REGION_NAME_MAX		32
+#define LIVEMIG_STATE_CHUNK_MAX		32768
+#define LIVEMIG_STATE_MAX		(16 << 20)
+#define LIVEMIG_REASON_MAX		256
+#define LIVEMIG_UUID_LEN		16
+#define LIVEMIG_VCPUS_MAX		1024
 
 /**
  * enum livemig_network_mode - which local addresses accept migrations
@@ -257,6 +348,143 @@ enum livemig_compression {
 };
 
 /**
+ * enum livemig_mig_state - where a migration is (LIVEMIG_A_MIG_STATE)
+ * @LIVEMIG_MIG_QUEUED: waiting for a local budget or after a BUSY reply
+ * @LIVEMIG_MIG_CONNECTING: opening the control connection
+ * @LIVEMIG_MIG_AUTHENTICATING: HELLO and AUTH
+ * @LIVEMIG_MIG_SETUP: announcing the VM; the destination starts its VMM
+ * @LIVEMIG_MIG_PRECOPY: copying memory while the guest runs
+ * @LIVEMIG_MIG_STOPCOPY: guest paused, the rest of memory and the state
+ * @LIVEMIG_MIG_LOADING: the destination VMM loads the state
+ * @LIVEMIG_MIG_COMMITTING: READY, COMMIT, COMMITTED
+ * @LIVEMIG_MIG_COMPLETED: the VM runs on the destination
+ * @LIVEMIG_MIG_CANCELLED: cancelled; the VM runs on the source
+ * @LIVEMIG_MIG_FAILED: failed before COMMIT; the VM runs on the source
+ * @LIVEMIG_MIG_IN_DOUBT: COMMIT sent, no answer: the VM stays paused on
+ *	the source until the outcome is learnt or an operator resolves it
+ * @__LIVEMIG_MIG_MAX: internal
+ */
+enum livemig_mig_state {
+	LIVEMIG_MIG_QUEUED,
+	LIVEMIG_MIG_CONNECTING,
+	LIVEMIG_MIG_AUTHENTICATING,
+	LIVEMIG_MIG_SETUP,
+	LIVEMIG_MIG_PRECOPY,
+	LIVEMIG_MIG_STOPCOPY,
+	LIVEMIG_MIG_LOADING,
+	LIVEMIG_MIG_COMMITTING,
+	LIVEMIG_MIG_COMPLETED,
+	LIVEMIG_MIG_CANCELLED,
+	LIVEMIG_MIG_FAILED,
+	LIVEMIG_MIG_IN_DOUBT,
+	__LIVEMIG_MIG_MAX
+};
+
+/**
+ * enum livemig_direction - which end of a migration this host is
+ * @LIVEMIG_DIR_OUT: source
+ * @LIVEMIG_DIR_IN: destination
+ * @__LIVEMIG_DIR_MAX: internal
+ */
+enum livemig_direction {
+	LIVEMIG_DIR_OUT,
+	LIVEMIG_DIR_IN,
+	__LIVEMIG_DIR_MAX
+};
+
+/**
+ * enum livemig_vmm_req - requests to a VMM (LIVEMIG_A_REQ)
+ * @LIVEMIG_REQ_UNSPEC: never used
+ * @LIVEMIG_REQ_PREPARE: source: turn on KVM_MEM_LOG_DIRTY_PAGES on every
+ *	memslot of the regions (flags only), then acknowledge
+ * @LIVEMIG_REQ_PAUSE: source: stop every vCPU (all out of KVM_RUN, none
+ *	entering it again), quiesce devices, send the state with
+ *	VM_STATE_PUT, then acknowledge
+ * @LIVEMIG_REQ_RESUME: source: the migration ended without moving the VM:
+ *	turn dirty logging off and run as before
+ * @LIVEMIG_REQ_COMPLETED: source: the VM runs on the destination and is
+ *	dead here (KVM_RUN fails): exit
+ * @LIVEMIG_REQ_LOAD: destination: memory is complete; fetch the state
+ *	with VM_STATE_GET, load it into the paused VM, acknowledge (the error
+ *	travels to the source)
+ * @LIVEMIG_REQ_RUN: destination: COMMIT received; run the vCPUs
+ * @LIVEMIG_REQ_DISCARD: destination: the migration was abandoned before
+ *	COMMIT; destroy the VM and exit
+ * @__LIVEMIG_REQ_MAX: internal
+ */
+enum livemig_vmm_req {
+	LIVEMIG_REQ_UNSPEC,
+	LIVEMIG_REQ_PREPARE,
+	LIVEMIG_REQ_PAUSE,
+	LIVEMIG_REQ_RESUME,
+	LIVEMIG_REQ_COMPLETED,
+	LIVEMIG_REQ_LOAD,
+	LIVEMIG_REQ_RUN,
+	LIVEMIG_REQ_DISCARD,
+	__LIVEMIG_REQ_MAX
+};
+
+/**
+ * enum livemig_state_type - records of a VM's state (struct livemig_state_rec)
+ * @LIVEMIG_STATE_END: never sent (reserved)
+ * @LIVEMIG_STATE_REGS: struct kvm_regs of one vCPU
+ * @LIVEMIG_STATE_SREGS: struct kvm_sregs
+ * @LIVEMIG_STATE_XSAVE: struct kvm_xsave (KVM_GET_XSAVE2 size allowed)
+ * @LIVEMIG_STATE_XCRS: struct kvm_xcrs
+ * @LIVEMIG_STATE_MSRS: struct kvm_msrs header and its entries
+ * @LIVEMIG_STATE_LAPIC: struct kvm_lapic_state
+ * @LIVEMIG_STATE_EVENTS: struct kvm_vcpu_events
+ * @LIVEMIG_STATE_MP_STATE: struct kvm_mp_state
+ * @LIVEMIG_STATE_DEBUGREGS: struct kvm_debugregs
+ * @LIVEMIG_STATE_TSC_KHZ: __u32, the vCPU's TSC frequency (KVM_GET_TSC_KHZ)
+ * @LIVEMIG_STATE_TSC: __u64, the vCPU's guest TSC (MSR 0x10) at pause
+ * @LIVEMIG_STATE_CLOCK: struct kvm_clock_data, VM-wide (vcpu 0), from
+ *	KVM_GET_CLOCK with KVM_CLOCK_REALTIME | KVM_CLOCK_HOST_TSC when the
+ *	host provides them
+ * @LIVEMIG_STATE_DEVICE: the VMM's own device state, opaque to the module
+ * @LIVEMIG_STATE_CPUID: struct kvm_cpuid2 and entries of one vCPU, for the
+ *	destination's compatibility check
+ * @__LIVEMIG_STATE_MAX: internal
+ */
+enum livemig_state_type {
+	LIVEMIG_STATE_END,
+	LIVEMIG_STATE_REGS,
+	LIVEMIG_STATE_SREGS,
+	LIVEMIG_STATE_XSAVE,
+	LIVEMIG_STATE_XCRS,
+	LIVEMIG_STATE_MSRS,
+	LIVEMIG_STATE_LAPIC,
+	LIVEMIG_STATE_EVENTS,
+	LIVEMIG_STATE_MP_STATE,
+	LIVEMIG_STATE_DEBUGREGS,
+	LIVEMIG_STATE_TSC_KHZ,
+	LIVEMIG_STATE_TSC,
+	LIVEMIG_STATE_CLOCK,
+	LIVEMIG_STATE_DEVICE,
+	LIVEMIG_STATE_CPUID,
+	__LIVEMIG_STATE_MAX
+};
+
+/**
+ * struct livemig_state_rec - header of one record of a VM's state
+ * @type: &enum livemig_state_type
+ * @vcpu: vCPU index, 0 for VM-wide records
+ * @len: payload bytes after this header; the next record starts at the
+ *	next multiple of 8
+ * @reserved: zero
+ *
+ * The state a VMM sends at PAUSE and fetches at LOAD is a sequence of
+ * records in native byte order (both ends are x86-64). The module checks
+ * only the framing; the destination VMM checks the contents.
+ */
+struct livemig_state_rec {
+	__u32 type;
+	__u32 vcpu;
+	__u32 len;
+	__u32 reserved;
+};
+
+/**
  * enum livemig_cmd - commands of the livemig family
  * @LIVEMIG_CMD_UNSPEC: never used
  * @LIVEMIG_CMD_GET_VERSION: report the module, family and protocol versions
@@ -268,6 +496,18 @@ enum livemig_compression {
  * @LIVEMIG_CMD_VM_ADD: a VMM registers its VM
  * @LIVEMIG_CMD_VM_DEL: a VMM unregisters its VM
  * @LIVEMIG_CMD_VM_GET: list the VMs registered on this host
+ * @LIVEMIG_CMD_MIGRATE: start moving a VM to another host
+ * @LIVEMIG_CMD_MIG_GET: list migrations and their statistics
+ * @LIVEMIG_CMD_MIG_CANCEL: cancel a migration before COMMIT
+ * @LIVEMIG_CMD_MIG_RESOLVE: resume the source of an in-doubt migration
+ * @LIVEMIG_CMD_MIG_NTF: a migration changed state (notification only)
+ * @LIVEMIG_CMD_AGENT_SET: become the host's agent for incoming migrations
+ * @LIVEMIG_CMD_INCOMING: an incoming migration needs a VMM (to the agent)
+ * @LIVEMIG_CMD_MIG_REFUSE: the destination refuses an incoming migration
+ * @LIVEMIG_CMD_VMM_REQUEST: a request to a VMM (module to VMM)
+ * @LIVEMIG_CMD_VM_ACK: a VMM answers a request
+ * @LIVEMIG_CMD_VM_STATE_PUT: a source VMM hands over a chunk of state
+ * @LIVEMIG_CMD_VM_STATE_GET: a destination VMM fetches the state
  * @__LIVEMIG_CMD_MAX: internal
  * @LIVEMIG_CMD_MAX: highest command number
  */
@@ -282,6 +522,18 @@ enum livemig_cmd {
 	LIVEMIG_CMD_VM_ADD,
 	LIVEMIG_CMD_VM_DEL,
 	LIVEMIG_CMD_VM_GET,
+	LIVEMIG_CMD_MIGRATE,
+	LIVEMIG_CMD_MIG_GET,
+	LIVEMIG_CMD_MIG_CANCEL,
+	LIVEMIG_CMD_MIG_RESOLVE,
+	LIVEMIG_CMD_MIG_NTF,
+	LIVEMIG_CMD_AGENT_SET,
+	LIVEMIG_CMD_INCOMING,
+	LIVEMIG_CMD_MIG_REFUSE,
+	LIVEMIG_CMD_VMM_REQUEST,
+	LIVEMIG_CMD_VM_ACK,
+	LIVEMIG_CMD_VM_STATE_PUT,
+	LIVEMIG_CMD_VM_STATE_GET,
 
 	/* add new commands above here */
 	__LIVEMIG_CMD_MAX,
@@ -323,6 +575,24 @@ enum livemig_cmd {
  * @LIVEMIG_A_VM_REGION: nest, &enum livemig_region_attr
  * @LIVEMIG_A_VM_PID: NLA_U32, the owning VMM's pid (reply only)
  * @LIVEMIG_A_VM_MEMORY: NLA_U64, bytes of guest RAM (reply only)
+ * @LIVEMIG_A_MIG_ID: NLA_U32, a migration's local id (1..)
+ * @LIVEMIG_A_MIG_UUID: binary, %LIVEMIG_UUID_LEN bytes, its id on the wire
+ * @LIVEMIG_A_MIG_DIRECTION: NLA_U8, &enum livemig_direction
+ * @LIVEMIG_A_MIG_STATE: NLA_U8, &enum livemig_mig_state
+ * @LIVEMIG_A_MIG_STATS: nest, &enum livemig_stat_attr
+ * @LIVEMIG_A_MIG_ERROR: NLA_NUL_STRING, why it failed
+ * @LIVEMIG_A_PEER_ADDR: binary, 4 or 16 bytes, the other host's address
+ * @LIVEMIG_A_PEER_PORT: NLA_U16, its migration port
+ * @LIVEMIG_A_PEER_NAME: NLA_NUL_STRING, its host name (from its HELLO)
+ * @LIVEMIG_A_DATA_ADDR: binary, 4 or 16 bytes, where the pages travel to
+ * @LIVEMIG_A_RESUME_SOURCE: NLA_FLAG, MIG_RESOLVE's only resolution
+ * @LIVEMIG_A_VCPUS: NLA_U32, number of vCPUs
+ * @LIVEMIG_A_REQ_ID: NLA_U32, a VMM request's id
+ * @LIVEMIG_A_REQ: NLA_U8, &enum livemig_vmm_req
+ * @LIVEMIG_A_ERRNO: NLA_U32, 0 or a positive errno
+ * @LIVEMIG_A_REASON: NLA_NUL_STRING, at most %LIVEMIG_REASON_MAX - 1 bytes
+ * @LIVEMIG_A_STATE_OFFSET: NLA_U32, offset of a state chunk
+ * @LIVEMIG_A_STATE_DATA: binary, a state chunk
  * @__LIVEMIG_A_MAX: internal
  * @LIVEMIG_A_MAX: highest attribute number
  */
@@ -360,6 +630,24 @@ enum livemig_attr {
 	LIVEMIG_A_VM_REGION,
 	LIVEMIG_A_VM_PID,
 	LIVEMIG_A_VM_MEMORY,
+	LIVEMIG_A_MIG_ID,
+	LIVEMIG_A_MIG_UUID,
+	LIVEMIG_A_MIG_DIRECTION,
+	LIVEMIG_A_MIG_STATE,
+	LIVEMIG_A_MIG_STATS,
+	LIVEMIG_A_MIG_ERROR,
+	LIVEMIG_A_PEER_ADDR,
+	LIVEMIG_A_PEER_PORT,
+	LIVEMIG_A_PEER_NAME,
+	LIVEMIG_A_DATA_ADDR,
+	LIVEMIG_A_RESUME_SOURCE,
+	LIVEMIG_A_VCPUS,
+	LIVEMIG_A_REQ_ID,
+	LIVEMIG_A_REQ,
+	LIVEMIG_A_ERRNO,
+	LIVEMIG_A_REASON,
+	LIVEMIG_A_STATE_OFFSET,
+	LIVEMIG_A_STATE_DATA,
 
 	/* add new attributes above here */
 	__LIVEMIG_A_MAX,
@@ -434,6 +722,46 @@ enum livemig_region_attr {
 
 	__LIVEMIG_REGION_A_MAX,
 	LIVEMIG_REGION_A_MAX = __LIVEMIG_REGION_A_MAX - 1
+};
+
+/**
+ * enum livemig_stat_attr - statistics of a migration (LIVEMIG_A_MIG_STATS)
+ * @LIVEMIG_STAT_A_UNSPEC: never used (also the 64-bit padding attribute)
+ * @LIVEMIG_STAT_A_ROUND: NLA_U32, pre-copy round (0 = the full copy)
+ * @LIVEMIG_STAT_A_PAGES_TOTAL: NLA_U64, 4 KiB pages of guest RAM
+ * @LIVEMIG_STAT_A_PAGES_REMAINING: NLA_U64, known dirty, not yet sent
+ * @LIVEMIG_STAT_A_PAGES_SENT: NLA_U64, pages sent (or received), all rounds
+ * @LIVEMIG_STAT_A_PAGES_ZERO: NLA_U64, of those, sent as zero markers
+ * @LIVEMIG_STAT_A_BYTES: NLA_U64, page bytes before compression
+ * @LIVEMIG_STAT_A_WIRE_BYTES: NLA_U64, bytes on the wire (all streams)
+ * @LIVEMIG_STAT_A_DIRTY_RATE: NLA_U64, pages dirtied per second, last round
+ * @LIVEMIG_STAT_A_THROUGHPUT: NLA_U64, wire bytes per second, last second
+ * @LIVEMIG_STAT_A_DOWNTIME_EXPECTED_US: NLA_U64, estimate at switch-over
+ * @LIVEMIG_STAT_A_DOWNTIME_US: NLA_U64, measured pause (PAUSE sent to
+ *	COMMITTED heard), once known
+ * @LIVEMIG_STAT_A_SETUP_US: NLA_U64, start to first page
+ * @LIVEMIG_STAT_A_TOTAL_US: NLA_U64, start to end (or to now)
+ * @__LIVEMIG_STAT_A_MAX: internal
+ * @LIVEMIG_STAT_A_MAX: highest attribute number
+ */
+enum livemig_stat_attr {
+	LIVEMIG_STAT_A_UNSPEC,
+	LIVEMIG_STAT_A_ROUND,
+	LIVEMIG_STAT_A_PAGES_TOTAL,
+	LIVEMIG_STAT_A_PAGES_REMAINING,
+	LIVEMIG_STAT_A_PAGES_SENT,
+	LIVEMIG_STAT_A_PAGES_ZERO,
+	LIVEMIG_STAT_A_BYTES,
+	LIVEMIG_STAT_A_WIRE_BYTES,
+	LIVEMIG_STAT_A_DIRTY_RATE,
+	LIVEMIG_STAT_A_THROUGHPUT,
+	LIVEMIG_STAT_A_DOWNTIME_EXPECTED_US,
+	LIVEMIG_STAT_A_DOWNTIME_US,
+	LIVEMIG_STAT_A_SETUP_US,
+	LIVEMIG_STAT_A_TOTAL_US,
+
+	__LIVEMIG_STAT_A_MAX,
+	LIVEMIG_STAT_A_MAX = __LIVEMIG_STAT_A_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_LIVEMIG_H */

@@ -5,9 +5,10 @@
  * It writes generation after generation of a known pattern over its RAM and
  * checks, page by page, that what it wrote last time is still there, at a
  * given rate or as fast as it can; or, idle, writes it once and keeps
- * checking it.  See lm_guest.h for the memory layout, the page format, the
- * ports and the command line.  Freestanding: no libc, no SSE, no
- * interrupts.
+ * checking it.  Told by its VMM that it was resumed after a pause (a new
+ * epoch), it checks every page it wrote at once.  See lm_guest.h for the
+ * memory layout, the page format, the ports and the command line.
+ * Freestanding: no libc, no SSE, no interrupts.
  */
 #include <stdint.h>
 #include <stddef.h>
@@ -44,6 +45,28 @@ struct pacer {
 	uint64_t done;
 };
 
+/**
+ * struct poller - when to look at the VMM's resume epoch next
+ * @next_ns:	kvmclock time of the next look (with kvmclock)
+ * @left:	pages to visit before the next look (without)
+ */
+struct poller {
+	uint64_t next_ns;
+	uint64_t left;
+};
+
+/**
+ * struct guest - what the loops share
+ * @st:		the guest's record, in RAM the VMM reads
+ * @pacer:	the rate limiter
+ * @poller:	the resume check
+ */
+struct guest {
+	struct lm_guest_state *st;
+	struct pacer pacer;
+	struct poller poller;
+};
+
 void guest_main(uint32_t mbi_addr);
 
 static inline void outb(uint16_t port, uint8_t val)
@@ -54,6 +77,14 @@ static inline void outb(uint16_t port, uint8_t val)
 static inline void outl(uint16_t port, uint32_t val)
 {
 	__asm__ volatile("outl %0, %1" : : "a"(val), "Nd"(port) : "memory");
+}
+
+static inline uint32_t inl(uint16_t port)
+{
+	uint32_t val;
+
+	__asm__ volatile("inl %1, %0" : "=a"(val) : "Nd"(port) : "memory");
+	return val;
 }
 
 static void put_str(const char *s)
@@ -206,9 +237,13 @@ static void report_mismatch(struct lm_guest_state *st, uint64_t gfn,
 	outl(LM_PORT_ERROR, (uint32_t)gfn);
 }
 
+static void resume_poll(struct guest *g);
+
 /* Waits, bumping the heartbeat, until the next page fits the rate. */
-static void pace(struct lm_guest_state *st, struct pacer *p)
+static void pace(struct guest *g)
 {
+	struct pacer *p = &g->pacer;
+
 	if (!p->rate)
 		return;
 	for (;;) {
@@ -222,7 +257,9 @@ static void pace(struct lm_guest_state *st, struct pacer *p)
 		/* done / rate <= elapsed / 1 s, both sides below 2^64 */
 		if (p->done * NSEC_PER_SEC <= elapsed * p->rate)
 			break;
-		st->counter++;
+		g->st->counter++;
+		/* A slow guest waits here most of the time: look here too. */
+		resume_poll(g);
 		__asm__ volatile("pause");
 	}
 	p->done++;
@@ -244,12 +281,77 @@ static void check_page(struct lm_guest_state *st, uint64_t gfn, uint64_t gen)
 }
 
 /*
+ * After a resume: every page written so far must hold what the record
+ * says, whether the pass went past it (@gen) or not yet (@gen - 1).  Pages
+ * of generation 0 were never written.  Called between pages only, where
+ * the record is exact.
+ */
+static void verify_all(struct lm_guest_state *st)
+{
+	uint64_t errors = st->errors, pages = 0, gfn;
+
+	for (gfn = st->start_gfn; st->verify && gfn < st->end_gfn; gfn++) {
+		uint64_t gen = gfn < st->next_gfn ? st->gen : st->gen - 1;
+
+		if (!st->gen || !gen)
+			continue;
+		check_page(st, gfn, gen);
+		pages++;
+	}
+	st->verified_pages = pages;
+	st->verify_errors = st->errors - errors;
+	st->verifies++;
+	put_str("livemig-guest: resumed (epoch ");
+	put_u64(st->epoch);
+	put_str("): ");
+	put_u64(pages);
+	put_str(" pages checked, ");
+	put_u64(st->verify_errors);
+	put_str(" wrong\n");
+	outl(LM_PORT_VERIFIED, (uint32_t)pages);
+}
+
+/*
+ * Asks the VMM whether the guest was resumed since the last look: every
+ * LM_EPOCH_POLL_NS of kvmclock time, or every LM_EPOCH_POLL_PAGES calls
+ * without it, so that the exits stay rare.  The clock is also watched:
+ * across a migration it may jump forward, never back.
+ */
+static void resume_poll(struct guest *g)
+{
+	struct lm_guest_state *st = g->st;
+	struct poller *p = &g->poller;
+	uint32_t epoch;
+
+	if (st->clock) {
+		uint64_t now = clock_ns();
+
+		if (now < p->next_ns)
+			return;
+		if (now < st->clock_ns)
+			st->clock_back++;
+		st->clock_ns = now;
+		p->next_ns = now + LM_EPOCH_POLL_NS;
+	} else if (--p->left) {
+		return;
+	} else {
+		p->left = LM_EPOCH_POLL_PAGES;
+	}
+	epoch = inl(LM_PORT_EPOCH);
+	if (epoch == st->epoch)
+		return;
+	st->epoch = epoch;
+	verify_all(st);
+}
+
+/*
  * One pass: every page is checked against the previous generation, then
  * rewritten with the new one.  @next_gfn moves after each page, so after a
  * pause anywhere the record says which generation each page must hold.
  */
-static void run_pass(struct lm_guest_state *st, struct pacer *pacer)
+static void run_pass(struct guest *g)
 {
+	struct lm_guest_state *st = g->st;
 	uint64_t gen = st->pass + 1;
 	uint64_t gfn;
 
@@ -260,7 +362,7 @@ static void run_pass(struct lm_guest_state *st, struct pacer *pacer)
 	for (gfn = st->start_gfn; gfn < st->end_gfn; gfn++) {
 		volatile uint64_t *page = (volatile uint64_t *)(gfn * LM_PAGE_SIZE);
 
-		pace(st, pacer);
+		pace(g);
 		st->counter++;
 		if (st->verify && gen > 1)
 			check_page(st, gfn, gen - 1);
@@ -270,6 +372,7 @@ static void run_pass(struct lm_guest_state *st, struct pacer *pacer)
 		page[LM_W_CHECK] = lm_page_check(gfn, gen);
 		page[LM_W_LAST] = lm_page_check(gfn, gen);
 		st->next_gfn = gfn + 1;
+		resume_poll(g);
 	}
 	st->pass = gen;
 	put_str("livemig-guest: pass ");
@@ -279,13 +382,15 @@ static void run_pass(struct lm_guest_state *st, struct pacer *pacer)
 }
 
 /* An idle guest's sweep: read the pattern back, write nothing but @st. */
-static void check_sweep(struct lm_guest_state *st)
+static void check_sweep(struct guest *g)
 {
+	struct lm_guest_state *st = g->st;
 	uint64_t gfn;
 
 	for (gfn = st->start_gfn; gfn < st->end_gfn; gfn++) {
 		st->counter++;
 		check_page(st, gfn, st->pass);
+		resume_poll(g);
 	}
 	st->checks++;
 }
@@ -295,7 +400,7 @@ void guest_main(uint32_t mbi_addr)
 	const struct mb_info *mbi = (const struct mb_info *)(uintptr_t)mbi_addr;
 	struct lm_guest_state *st = (struct lm_guest_state *)LM_STATE_GPA;
 	struct options opt = { .passes = 0, .start_mib = 2, .verify = 1 };
-	struct pacer pacer = { 0 };
+	struct guest g = { .st = st, .poller.left = LM_EPOCH_POLL_PAGES };
 	char cmdline[CMDLINE_MAX];
 	uint64_t ram_end, start, end;
 
@@ -347,11 +452,18 @@ void guest_main(uint32_t mbi_addr)
 	st->rate = opt.rate;
 	st->idle = !!opt.idle;
 	st->clock = clock_init();
+	st->verifies = 0;
+	st->verified_pages = 0;
+	st->verify_errors = 0;
+	st->clock_ns = st->clock ? clock_ns() : 0;
+	st->clock_back = 0;
+	/* Whatever it is now: only a change means a resume. */
+	st->epoch = inl(LM_PORT_EPOCH);
 	st->magic = LM_STATE_MAGIC;
 
 	if (st->clock) {
-		pacer.rate = opt.rate;
-		pacer.t0 = clock_ns();
+		g.pacer.rate = opt.rate;
+		g.pacer.t0 = clock_ns();
 	} else if (opt.rate) {
 		put_str("livemig-guest: no kvmclock: rate= ignored\n");
 	}
@@ -365,24 +477,26 @@ void guest_main(uint32_t mbi_addr)
 	put_str(", passes ");
 	put_u64(opt.passes);
 	put_str(opt.verify ? ", verify" : ", no verify");
-	if (pacer.rate) {
+	if (g.pacer.rate) {
 		put_str(", rate ");
-		put_u64(pacer.rate);
+		put_u64(g.pacer.rate);
 	}
 	put_str(st->idle ? ", idle\n" : "\n");
 
 	if (st->idle) {
 		/* One pass to write the pattern, then only reads, forever. */
-		run_pass(st, &pacer);
+		run_pass(&g);
 		for (;;) {
-			if (st->verify)
-				check_sweep(st);
-			else
+			if (st->verify) {
+				check_sweep(&g);
+			} else {
 				st->counter++;
+				resume_poll(&g);
+			}
 		}
 	}
 	while (!st->passes || st->pass < st->passes)
-		run_pass(st, &pacer);
+		run_pass(&g);
 	put_str(st->errors ? "livemig-guest: FAILED\n" : "livemig-guest: OK\n");
 	finish(st->errors ? LM_EXIT_MISMATCH : LM_EXIT_OK);
 }

@@ -5,8 +5,10 @@
  *
  * Every request asks for an ack (NLM_F_ACK) and for the kernel's extended
  * ack (NETLINK_EXT_ACK), so a refusal comes back with the module's own
- * sentence. Replies are matched by sequence number: messages the module
- * sends on its own (the VMM contract's requests, later) are skipped here.
+ * sentence. Replies are matched by sequence number.  The module's own
+ * requests (LIVEMIG_CMD_VMM_REQUEST, which no reply of ours carries) are
+ * recognised by their command whatever their sequence number, and queued
+ * for __lm_req_recv().
  */
 #include <errno.h>
 #include <poll.h>
@@ -199,6 +201,46 @@ static void msg_nest_end(struct lm_msg *m)
 		a->nla_len = m->len - m->nests[m->depth];
 }
 
+/* --- the module's requests -------------------------------------------- */
+
+static bool is_vmm_request(const struct lm_client *client,
+			   const struct nlmsghdr *nlh)
+{
+	const struct genlmsghdr *g = NLMSG_DATA(nlh);
+
+	return client->family && nlh->nlmsg_type == client->family &&
+	       nlh->nlmsg_len >= NLMSG_LENGTH(GENL_HDRLEN) &&
+	       g->cmd == LIVEMIG_CMD_VMM_REQUEST;
+}
+
+static bool req_parse(const struct nlmsghdr *nlh, struct lm_vmm_req *req)
+{
+	const struct nlattr *tb[LIVEMIG_A_MAX + 1];
+	const char *p = (const char *)NLMSG_DATA(nlh) + GENL_HDRLEN;
+
+	memset(req, 0, sizeof(*req));
+	nla_table(tb, LIVEMIG_A_MAX, (const struct nlattr *)p,
+		  nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN));
+	if (!nla_u32_of(tb[LIVEMIG_A_REQ_ID], &req->id) ||
+	    !tb[LIVEMIG_A_REQ] || nla_payload_len(tb[LIVEMIG_A_REQ]) != 1)
+		return false;
+	req->req = *(const uint8_t *)nla_payload(tb[LIVEMIG_A_REQ]);
+	nla_str_of(tb[LIVEMIG_A_VM_NAME], req->vm_name, sizeof(req->vm_name));
+	nla_u32_of(tb[LIVEMIG_A_MIG_ID], &req->mig_id);
+	return true;
+}
+
+static void req_queue(struct lm_client *client, const struct nlmsghdr *nlh)
+{
+	struct lm_vmm_req req;
+
+	if (!req_parse(nlh, &req) || client->nr_reqs == LM_REQ_QUEUE) {
+		client->reqs_lost++;
+		return;
+	}
+	client->reqs[(client->req_head + client->nr_reqs++) % LM_REQ_QUEUE] = req;
+}
+
 /* --- request and replies --------------------------------------------- */
 
 /*
@@ -352,10 +394,14 @@ static void client_recv_one(struct lm_client *client, struct client_rx *rx,
 		return;
 	}
 	left = n;
-	for (nlh = (const struct nlmsghdr *)buf; NLMSG_OK(nlh, left) &&
-	     !rx->answered; nlh = NLMSG_NEXT(nlh, left)) {
-		if (nlh->nlmsg_seq != client->seq)
-			continue;	/* not ours: the module's own */
+	for (nlh = (const struct nlmsghdr *)buf; NLMSG_OK(nlh, left);
+	     nlh = NLMSG_NEXT(nlh, left)) {
+		if (is_vmm_request(client, nlh)) {
+			req_queue(client, nlh);
+			continue;
+		}
+		if (rx->answered || nlh->nlmsg_seq != client->seq)
+			continue;	/* a late answer to an earlier request */
 		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
 			client->dump_intr = true;
 		if (nlh->nlmsg_type == NLMSG_ERROR) {
@@ -525,6 +571,8 @@ int __lm_vm_add_req(struct lm_client *client, const struct lm_vm_req *req)
 		msg_put_str(&m, LIVEMIG_A_VM_NAME, req->name);
 	if (req->config)
 		msg_put(&m, LIVEMIG_A_VM_CONFIG, req->config, req->config_len);
+	if (req->mig_id)
+		msg_put_u32(&m, LIVEMIG_A_MIG_ID, req->mig_id);
 	if (!req->no_regions) {
 		msg_nest_start(&m, LIVEMIG_A_VM_REGIONS);
 		for (i = 0; i < req->nr_regions; i++) {
@@ -563,6 +611,50 @@ int __lm_vm_add(struct lm_client *client, const struct vm *vm,
 
 	req.nr_regions = lm_vm_regions(vm, regions, VM_MAX_REGIONS, names);
 	return __lm_vm_add_req(client, &req);
+}
+
+int __lm_vm_attach(struct lm_client *client, const struct vm *vm,
+		   const char *name, const void *config, size_t len,
+		   uint32_t mig_id)
+{
+	char names[VM_MAX_REGIONS][LIVEMIG_REGION_NAME_MAX];
+	struct lm_region regions[VM_MAX_REGIONS];
+	struct lm_vm_req req = {
+		.fd = vm->fd,
+		.name = name,
+		.config = config,
+		.config_len = len,
+		.regions = regions,
+		.mig_id = mig_id,
+	};
+
+	req.nr_regions = lm_vm_regions(vm, regions, VM_MAX_REGIONS, names);
+	return __lm_vm_add_req(client, &req);
+}
+
+/* A reason attribute, cut to what the uapi allows. */
+static void msg_put_reason(struct lm_msg *m, const char *reason)
+{
+	char buf[LIVEMIG_REASON_MAX];
+
+	snprintf(buf, sizeof(buf), "%s", reason);
+	msg_put_str(m, LIVEMIG_A_REASON, buf);
+}
+
+int __lm_mig_refuse(struct lm_client *client, uint32_t mig_id,
+		    const char *reason)
+{
+	struct lm_msg m;
+	int r;
+
+	r = msg_init(&m, client->family, LIVEMIG_CMD_MIG_REFUSE, 0);
+	if (r)
+		return r;
+	msg_put_u32(&m, LIVEMIG_A_MIG_ID, mig_id);
+	msg_put_reason(&m, reason);
+	r = client_request(client, &m, NULL, NULL);
+	free(m.buf);
+	return r;
 }
 
 void lm_vm_add(struct lm_client *client, const struct vm *vm,
@@ -730,6 +822,218 @@ int __lm_vm_dump_next(struct lm_client *client, struct lm_vm_info *vms,
 	if (!rx.result && rx.fn_err)
 		rx.result = rx.fn_err;
 	return rx.result;
+}
+
+/* --- the migration contract ------------------------------------------ */
+
+static void client_scan_requests(struct lm_client *client, const char *buf,
+				 size_t n)
+{
+	const struct nlmsghdr *nlh;
+	int left = n;
+
+	for (nlh = (const struct nlmsghdr *)buf; NLMSG_OK(nlh, left);
+	     nlh = NLMSG_NEXT(nlh, left)) {
+		if (is_vmm_request(client, nlh))
+			req_queue(client, nlh);
+		/* Anything else answers a request that gave up waiting. */
+	}
+}
+
+int __lm_req_recv(struct lm_client *client, struct lm_vmm_req *req)
+{
+	char *buf = NULL;
+	int r = 0;
+
+	while (!client->nr_reqs) {
+		ssize_t n;
+
+		if (!buf) {
+			buf = malloc(LM_RX_MAX);
+			if (!buf)
+				return -ENOMEM;
+		}
+		n = recv(client->fd, buf, LM_RX_MAX, MSG_DONTWAIT | MSG_TRUNC);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			if (r == -ENOBUFS)
+				client_err(client, "the kernel dropped messages to this socket, maybe a request");
+			else if (r != -EAGAIN)
+				client_err(client, "receiving from the kernel: %s",
+					   strerror(-r));
+			break;
+		}
+		if (n > LM_RX_MAX) {
+			client_err(client, "a message of %zd bytes did not fit in %u",
+				   n, LM_RX_MAX);
+			r = -EMSGSIZE;
+			break;
+		}
+		client_scan_requests(client, buf, n);
+	}
+	free(buf);
+	if (!client->nr_reqs)
+		return r;
+	*req = client->reqs[client->req_head];
+	client->req_head = (client->req_head + 1) % LM_REQ_QUEUE;
+	client->nr_reqs--;
+	return 0;
+}
+
+const char *lm_req_name(uint8_t req, char *buf, size_t len)
+{
+	static const char *const names[__LIVEMIG_REQ_MAX] = {
+		[LIVEMIG_REQ_PREPARE] = "PREPARE",
+		[LIVEMIG_REQ_PAUSE] = "PAUSE",
+		[LIVEMIG_REQ_RESUME] = "RESUME",
+		[LIVEMIG_REQ_COMPLETED] = "COMPLETED",
+		[LIVEMIG_REQ_LOAD] = "LOAD",
+		[LIVEMIG_REQ_RUN] = "RUN",
+		[LIVEMIG_REQ_DISCARD] = "DISCARD",
+	};
+
+	if (req < __LIVEMIG_REQ_MAX && names[req])
+		return names[req];
+	snprintf(buf, len, "request %u", req);
+	return buf;
+}
+
+int __lm_vm_ack(struct lm_client *client, uint32_t req_id, int error,
+		const char *reason)
+{
+	struct lm_msg m;
+	int r;
+
+	r = msg_init(&m, client->family, LIVEMIG_CMD_VM_ACK, 0);
+	if (r)
+		return r;
+	msg_put_u32(&m, LIVEMIG_A_REQ_ID, req_id);
+	msg_put_u32(&m, LIVEMIG_A_ERRNO, error);
+	if (reason && *reason)
+		msg_put_reason(&m, reason);
+	r = client_request(client, &m, NULL, NULL);
+	free(m.buf);
+	return r;
+}
+
+int __lm_state_put(struct lm_client *client, const char *name,
+		   const void *state, size_t len)
+{
+	size_t off, n;
+	int r = 0;
+
+	if (len > LIVEMIG_STATE_MAX) {
+		client_err(client, "a state of %zu bytes is more than %u", len,
+			   LIVEMIG_STATE_MAX);
+		return -EFBIG;
+	}
+	for (off = 0; off < len && !r; off += n) {
+		struct lm_msg m;
+
+		n = len - off < LIVEMIG_STATE_CHUNK_MAX ? len - off :
+							  LIVEMIG_STATE_CHUNK_MAX;
+		r = msg_init(&m, client->family, LIVEMIG_CMD_VM_STATE_PUT, 0);
+		if (r)
+			return r;
+		msg_put_str(&m, LIVEMIG_A_VM_NAME, name);
+		msg_put_u32(&m, LIVEMIG_A_STATE_OFFSET, off);
+		msg_put(&m, LIVEMIG_A_STATE_DATA, (const char *)state + off, n);
+		/* One chunk at a time: each waits for the kernel's ack. */
+		r = client_request(client, &m, NULL, NULL);
+		free(m.buf);
+	}
+	return r;
+}
+
+/**
+ * struct state_rx - a state arriving in chunks
+ * @buf:	what came so far
+ * @len:	its length: the offset the next chunk must have
+ * @cap:	bytes allocated
+ * @why:	what was wrong with a chunk
+ */
+struct state_rx {
+	uint8_t *buf;
+	size_t len;
+	size_t cap;
+	char why[LM_CLIENT_ERR_LEN];
+};
+
+static int state_chunk(const struct nlattr *attrs, int len, void *arg)
+{
+	const struct nlattr *tb[LIVEMIG_A_MAX + 1];
+	struct state_rx *s = arg;
+	uint32_t off;
+	size_t n;
+
+	nla_table(tb, LIVEMIG_A_MAX, attrs, len);
+	if (!nla_u32_of(tb[LIVEMIG_A_STATE_OFFSET], &off) ||
+	    !tb[LIVEMIG_A_STATE_DATA]) {
+		snprintf(s->why, sizeof(s->why), "a state chunk without its offset or data");
+		return -EBADMSG;
+	}
+	n = nla_payload_len(tb[LIVEMIG_A_STATE_DATA]);
+	if (off != s->len) {
+		snprintf(s->why, sizeof(s->why), "a state chunk at offset %u, expected %zu",
+			 off, s->len);
+		return -EPROTO;
+	}
+	if (s->len + n > LIVEMIG_STATE_MAX) {
+		snprintf(s->why, sizeof(s->why), "a state of more than %u bytes",
+			 LIVEMIG_STATE_MAX);
+		return -EFBIG;
+	}
+	if (s->len + n > s->cap) {
+		size_t cap = s->cap ? s->cap : 65536;
+		uint8_t *buf;
+
+		while (cap < s->len + n)
+			cap *= 2;
+		buf = realloc(s->buf, cap);
+		if (!buf)
+			return -ENOMEM;
+		s->buf = buf;
+		s->cap = cap;
+	}
+	memcpy(s->buf + s->len, nla_payload(tb[LIVEMIG_A_STATE_DATA]), n);
+	s->len += n;
+	return 0;
+}
+
+int __lm_state_get(struct lm_client *client, const char *name,
+		   void **statep, size_t *lenp)
+{
+	struct state_rx s = { 0 };
+	struct lm_msg m;
+	int r;
+
+	*statep = NULL;
+	*lenp = 0;
+	r = msg_init(&m, client->family, LIVEMIG_CMD_VM_STATE_GET, NLM_F_DUMP);
+	if (r)
+		return r;
+	msg_put_str(&m, LIVEMIG_A_VM_NAME, name);
+	r = client_request(client, &m, state_chunk, &s);
+	free(m.buf);
+	if (!r && client->dump_intr) {
+		client_err(client, "the state changed while it was read");
+		r = -EAGAIN;
+	}
+	if (!r && !s.len) {
+		client_err(client, "the state is empty");
+		r = -ENODATA;
+	}
+	if (r) {
+		if (s.why[0] && !client->err[0])
+			snprintf(client->err, sizeof(client->err), "%s", s.why);
+		free(s.buf);
+		return r;
+	}
+	*statep = s.buf;
+	*lenp = s.len;
+	return 0;
 }
 
 const struct lm_vm_info *lm_vm_find(const struct lm_vm_info *vms,

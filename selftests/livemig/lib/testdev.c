@@ -102,23 +102,61 @@ static bool has_bitmap(const struct vm *vm, uint64_t gpa, uint64_t len)
 	return false;
 }
 
-int __testdev_start(struct testdev **devp, struct vm *vm, uint64_t gpa,
-		    uint64_t nr_pages, uint64_t rate)
+int __testdev_restart(struct testdev *dev)
+{
+	int r;
+
+	if (dev->started)
+		return -EBUSY;
+	__atomic_store_n(&dev->stop, false, __ATOMIC_RELAXED);
+	r = -pthread_create(&dev->thread, NULL, testdev_main, dev);
+	if (r) {
+		snprintf(dev->vm->err, sizeof(dev->vm->err),
+			 "test device: starting its thread: %s", strerror(-r));
+		return r;
+	}
+	dev->started = true;
+	return 0;
+}
+
+void testdev_save(const struct testdev *dev, struct testdev_state *s)
+{
+	*s = (struct testdev_state){
+		.gpa = dev->start_gfn * LM_PAGE_SIZE,
+		.nr_pages = dev->nr_pages,
+		.rate = dev->rate,
+		.gen = dev->gen,
+		.next = dev->next,
+		.writes = testdev_writes(dev),
+	};
+}
+
+int __testdev_restore(struct testdev **devp, struct vm *vm,
+		      const struct testdev_state *s)
 {
 	struct testdev *dev;
 	int r;
 
 	*devp = NULL;
-	if (!nr_pages || gpa % LM_PAGE_SIZE ||
-	    !vm_gpa_to_hva(vm, gpa, nr_pages * LM_PAGE_SIZE)) {
+	if (!s->nr_pages || s->nr_pages > UINT64_MAX / LM_PAGE_SIZE ||
+	    s->gpa % LM_PAGE_SIZE ||
+	    !vm_gpa_to_hva(vm, s->gpa, s->nr_pages * LM_PAGE_SIZE)) {
 		snprintf(vm->err, sizeof(vm->err),
 			 "test device: %#llx pages from %#llx are not guest RAM",
-			 (unsigned long long)nr_pages,
-			 (unsigned long long)gpa);
+			 (unsigned long long)s->nr_pages,
+			 (unsigned long long)s->gpa);
+		return -EINVAL;
+	}
+	if (!s->gen || s->next >= s->nr_pages) {
+		snprintf(vm->err, sizeof(vm->err),
+			 "test device: generation %llu, page %llu of %llu is no place to go on from",
+			 (unsigned long long)s->gen,
+			 (unsigned long long)s->next,
+			 (unsigned long long)s->nr_pages);
 		return -EINVAL;
 	}
 	/* Its writes would go unnoticed by a migration otherwise. */
-	if (!has_bitmap(vm, gpa, nr_pages * LM_PAGE_SIZE)) {
+	if (!has_bitmap(vm, s->gpa, s->nr_pages * LM_PAGE_SIZE)) {
 		snprintf(vm->err, sizeof(vm->err),
 			 "test device: the VM has no dirty bitmap for its area");
 		return -EINVAL;
@@ -127,20 +165,29 @@ int __testdev_start(struct testdev **devp, struct vm *vm, uint64_t gpa,
 	if (!dev)
 		return -ENOMEM;
 	dev->vm = vm;
-	dev->start_gfn = gpa / LM_PAGE_SIZE;
-	dev->nr_pages = nr_pages;
-	dev->rate = rate;
-	dev->gen = 1;
-	r = -pthread_create(&dev->thread, NULL, testdev_main, dev);
+	dev->start_gfn = s->gpa / LM_PAGE_SIZE;
+	dev->nr_pages = s->nr_pages;
+	dev->rate = s->rate;
+	dev->gen = s->gen;
+	dev->next = s->next;
+	dev->writes = s->writes;
+	r = __testdev_restart(dev);
 	if (r) {
-		snprintf(vm->err, sizeof(vm->err),
-			 "test device: starting its thread: %s", strerror(-r));
 		free(dev);
 		return r;
 	}
-	dev->started = true;
 	*devp = dev;
 	return 0;
+}
+
+int __testdev_start(struct testdev **devp, struct vm *vm, uint64_t gpa,
+		    uint64_t nr_pages, uint64_t rate)
+{
+	const struct testdev_state s = {
+		.gpa = gpa, .nr_pages = nr_pages, .rate = rate, .gen = 1,
+	};
+
+	return __testdev_restore(devp, vm, &s);
 }
 
 struct testdev *testdev_start(struct vm *vm, uint64_t gpa, uint64_t nr_pages,

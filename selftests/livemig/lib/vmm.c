@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -160,6 +161,33 @@ close_kvm:
 free_vm:
 	free(vm);
 	return r;
+}
+
+int __vm_split_irqchip(struct vm *vm)
+{
+	/* No IOAPIC routes reserved: the test machine has no IOAPIC. */
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_SPLIT_IRQCHIP };
+
+	if (ioctl(vm->fd, KVM_ENABLE_CAP, &cap) < 0) {
+		int r = -errno;
+
+		set_err(vm->err, "KVM_CAP_SPLIT_IRQCHIP (local APICs in KVM): %s",
+			strerror(-r));
+		return r;
+	}
+	vm->irqchip = true;
+	return 0;
+}
+
+void vm_set_epoch(struct vm *vm, uint32_t epoch)
+{
+	/* Release: what the VMM did before (a state loaded) comes first. */
+	__atomic_store_n(&vm->epoch, epoch, __ATOMIC_RELEASE);
+}
+
+uint32_t vm_epoch(const struct vm *vm)
+{
+	return __atomic_load_n(&vm->epoch, __ATOMIC_ACQUIRE);
 }
 
 struct vm *vm_create(uint32_t ring_entries)
@@ -387,6 +415,25 @@ bool vm_mark_dirty(struct vm *vm, uint64_t gpa, uint64_t len)
 	return false;
 }
 
+/*
+ * KVM_GET_SUPPORTED_CPUID passes the APIC ID of the host CPU it ran on
+ * through (leaf 1 EBX[31:24], leaves 0xb and 0x1f EDX): give each vCPU
+ * its own, as QEMU does, or two VMMs of one machine would differ.
+ */
+static void cpuid_set_apic_id(struct kvm_cpuid2 *cpuid, uint32_t id)
+{
+	uint32_t i;
+
+	for (i = 0; i < cpuid->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &cpuid->entries[i];
+
+		if (e->function == 1)
+			e->ebx = (e->ebx & 0x00ffffff) | (id << 24);
+		else if (e->function == 0xb || e->function == 0x1f)
+			e->edx = id;
+	}
+}
+
 /* The guest only finds long mode if its CPUID says so. */
 static int vcpu_set_cpuid(struct vcpu *vcpu)
 {
@@ -398,12 +445,17 @@ static int vcpu_set_cpuid(struct vcpu *vcpu)
 	if (!cpuid)
 		return -ENOMEM;
 	cpuid->nent = MAX_CPUID_ENTRIES;
-	if (ioctl(vcpu->vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid) < 0 ||
-	    ioctl(vcpu->fd, KVM_SET_CPUID2, cpuid) < 0) {
+	if (ioctl(vcpu->vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid) < 0) {
 		r = -errno;
+		goto out;
+	}
+	cpuid_set_apic_id(cpuid, vcpu->id);
+	if (ioctl(vcpu->fd, KVM_SET_CPUID2, cpuid) < 0)
+		r = -errno;
+out:
+	if (r)
 		set_err(vcpu->vm->err, "setting the vCPU's CPUID: %s",
 			strerror(-r));
-	}
 	free(cpuid);
 	return r;
 }
@@ -700,6 +752,24 @@ void vm_load_multiboot(struct vm *vm, struct vcpu *vcpu, const char *path,
 	TEST_ASSERT(!r, "%s", vm->err);
 }
 
+static int vm_add_guest_regions(struct vm *vm, const struct guest_config *cfg)
+{
+	unsigned int i;
+	int r;
+
+	if (!cfg->regions)
+		return __vm_add_region(vm, 0, 0, cfg->ram_size, cfg->slot_flags);
+	for (i = 0; i < cfg->nr_regions; i++) {
+		const struct guest_region *reg = &cfg->regions[i];
+
+		r = __vm_add_region(vm, reg->slot, reg->gpa, reg->size,
+				    cfg->slot_flags);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
 int __vm_create_guest(struct vm **vmp, struct vcpu **vcpup,
 		      const struct guest_config *cfg, char *err, size_t errlen)
 {
@@ -717,10 +787,12 @@ int __vm_create_guest(struct vm **vmp, struct vcpu **vcpup,
 	}
 	/* Like QEMU, put a name first: the guest skips words without '='. */
 	snprintf(cmdline, sizeof(cmdline), "livemig-guest %s", cfg->cmdline);
-	r = __vm_add_region(vm, 0, 0, cfg->ram_size, cfg->slot_flags);
+	r = cfg->no_irqchip ? 0 : __vm_split_irqchip(vm);
+	if (!r)
+		r = vm_add_guest_regions(vm, cfg);
 	if (!r)
 		r = __vm_vcpu_add(vm, 0, !cfg->no_cpuid, vcpup);
-	if (!r)
+	if (!r && !cfg->no_load)
 		r = __vm_load_multiboot(vm, *vcpup, cfg->image, cmdline);
 	if (r) {
 		snprintf(err, errlen, "%s", vm->err);
@@ -764,18 +836,32 @@ static void console_put(struct vcpu *vcpu, const char *s, size_t n)
 	}
 }
 
+/* The only port the guest reads: the epoch; KVM puts the value in RAX. */
+static int vcpu_handle_in(struct vcpu *vcpu, char *data)
+{
+	struct kvm_run *run = vcpu->run;
+	uint32_t epoch;
+
+	if (run->io.port != LM_PORT_EPOCH || run->io.size != sizeof(epoch) ||
+	    run->io.count != 1) {
+		set_err(vcpu->err, "the guest reads I/O port %#x (size %u, count %u), which nothing serves",
+			run->io.port, run->io.size, run->io.count);
+		return -EPROTO;
+	}
+	epoch = vm_epoch(vcpu->vm);
+	memcpy(data, &epoch, sizeof(epoch));
+	return 0;
+}
+
 /* Returns 1 with @ev filled, 0 to keep running, -EPROTO on nonsense. */
 static int vcpu_handle_io(struct vcpu *vcpu, struct guest_event *ev)
 {
 	struct kvm_run *run = vcpu->run;
-	const char *data = (const char *)run + run->io.data_offset;
+	char *data = (char *)run + run->io.data_offset;
 	uint32_t val = 0;
 
-	if (run->io.direction != KVM_EXIT_IO_OUT) {
-		set_err(vcpu->err, "the guest reads I/O port %#x, which nothing serves",
-			run->io.port);
-		return -EPROTO;
-	}
+	if (run->io.direction != KVM_EXIT_IO_OUT)
+		return vcpu_handle_in(vcpu, data);
 	if (run->io.port == LM_PORT_DEBUG && run->io.size == 1) {
 		console_put(vcpu, data, run->io.count);
 		return 0;
@@ -786,6 +872,12 @@ static int vcpu_handle_io(struct vcpu *vcpu, struct guest_event *ev)
 		return -EPROTO;
 	}
 	memcpy(&val, data, run->io.size);
+	if (run->io.port == LM_PORT_VERIFIED) {
+		/* Not an event: the guest's record holds the details. */
+		__atomic_store_n(&vcpu->verified_pages, val, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&vcpu->verifies, 1, __ATOMIC_RELEASE);
+		return 0;
+	}
 	ev->value = val;
 	switch (run->io.port) {
 	case LM_PORT_PASS:
@@ -970,6 +1062,21 @@ void vcpu_request_stop(struct vcpu *vcpu)
 	__atomic_store_n(&vcpu->stop, 1, __ATOMIC_RELEASE);
 }
 
+int __vcpu_complete_io(struct vcpu *vcpu)
+{
+	int r;
+
+	vcpu->run->immediate_exit = 1;
+	r = ioctl(vcpu->fd, KVM_RUN, 0);
+	vcpu->run->immediate_exit = 0;
+	if (r < 0 && errno == EINTR)
+		return 0;
+	r = r < 0 ? -errno : -EPROTO;
+	set_err(vcpu->err, "completing the vCPU's last I/O (KVM_RUN with immediate_exit): %s",
+		r == -EPROTO ? "the guest ran" : strerror(-r));
+	return r;
+}
+
 void vcpu_get_regs(struct vcpu *vcpu, struct kvm_regs *regs)
 {
 	TEST_ASSERT(!ioctl(vcpu->fd, KVM_GET_REGS, regs),
@@ -1038,6 +1145,31 @@ uint32_t vcpu_ring_collect(struct vcpu *vcpu, ring_entry_fn fn, void *arg)
 	return n;
 }
 
+bool vcpu_ring_resync(struct vcpu *vcpu)
+{
+	uint32_t entries = vcpu->vm->ring_entries;
+	uint32_t i;
+
+	/*
+	 * KVM fills the ring in order from its reset index, which userspace
+	 * cannot read; a reset clears the flags of what it freed.  So the
+	 * filled entries are one run, and its first one is a dirty entry
+	 * whose predecessor is not.
+	 */
+	for (i = 0; i < entries; i++) {
+		uint32_t prev = (i + entries - 1) & (entries - 1);
+
+		if ((__atomic_load_n(&vcpu->ring[i].flags, __ATOMIC_ACQUIRE) &
+		     KVM_DIRTY_GFN_F_DIRTY) &&
+		    !(__atomic_load_n(&vcpu->ring[prev].flags, __ATOMIC_ACQUIRE) &
+		      KVM_DIRTY_GFN_F_DIRTY)) {
+			vcpu->fetch_index = (vcpu->fetch_index & ~(entries - 1)) | i;
+			return true;
+		}
+	}
+	return false;
+}
+
 int __vm_reset_dirty_rings(struct vm *vm)
 {
 	int r = ioctl(vm->fd, KVM_RESET_DIRTY_RINGS, 0);
@@ -1076,14 +1208,25 @@ void guest_image_default(char *path, size_t len)
  * Leave with KSFT_SKIP, saying why, unless this machine has KVM with the
  * dirty ring and the test guest image is there.
  */
-void ktap_skip_unless_guest_runs(const char *image)
+bool guest_cannot_run(const char *image, char *why, size_t len)
 {
 	int r = kvm_check_cap(KVM_CAP_DIRTY_LOG_RING);
 
 	if (r == -ENOENT || r == -EACCES || r == -ENXIO || r == -ENODEV)
-		ktap_exit_skip("/dev/kvm is not available: %s", strerror(-r));
-	if (r <= 0 && kvm_check_cap(KVM_CAP_DIRTY_LOG_RING_ACQ_REL) <= 0)
-		ktap_exit_skip("KVM has no dirty ring (KVM_CAP_DIRTY_LOG_RING)");
-	if (access(image, R_OK))
-		ktap_exit_skip("no guest image %s: %s", image, strerror(errno));
+		snprintf(why, len, "/dev/kvm is not available: %s", strerror(-r));
+	else if (r <= 0 && kvm_check_cap(KVM_CAP_DIRTY_LOG_RING_ACQ_REL) <= 0)
+		snprintf(why, len, "KVM has no dirty ring (KVM_CAP_DIRTY_LOG_RING)");
+	else if (access(image, R_OK))
+		snprintf(why, len, "no guest image %s: %s", image, strerror(errno));
+	else
+		return false;
+	return true;
+}
+
+void ktap_skip_unless_guest_runs(const char *image)
+{
+	char why[VM_ERR_LEN + PATH_MAX];
+
+	if (guest_cannot_run(image, why, sizeof(why)))
+		ktap_exit_skip("%s", why);
 }

@@ -41,6 +41,9 @@ int __vmm_create(struct vmm **vmmp, const struct vmm_config *cfg, char *err,
 		.ram_size = cfg->ram_size,
 		.ring_entries = cfg->ring_entries,
 		.slot_flags = cfg->dirty_log ? KVM_MEM_LOG_DIRTY_PAGES : 0,
+		.regions = cfg->regions,
+		.nr_regions = cfg->nr_regions,
+		.no_load = cfg->incoming,
 	};
 	struct vmm *vmm;
 	size_t len;
@@ -81,6 +84,14 @@ int __vmm_create(struct vmm **vmmp, const struct vmm_config *cfg, char *err,
 	}
 	vmm->vcpu->console_echo = cfg->console_echo;
 	vmm->state = vm_gpa_to_hva(vmm->vm, LM_STATE_GPA, sizeof(*vmm->state));
+	/* A layout from elsewhere (a source's) must hold the guest's. */
+	if (!vmm->state ||
+	    !vm_gpa_to_hva(vmm->vm, LM_PATTERN_START, end - LM_PATTERN_START)) {
+		snprintf(err, errlen, "the RAM regions do not hold the guest's record and pattern (%#llx to %#" PRIx64 ") in one region",
+			 LM_STATE_GPA, end);
+		vmm_destroy(vmm);
+		return -EINVAL;
+	}
 	*vmmp = vmm;
 	return 0;
 }
@@ -102,36 +113,54 @@ static void ring_drop(void *arg, uint32_t slot, uint64_t offset)
 	(void)offset;
 }
 
+static uint32_t vmm_collect(struct vm *vm)
+{
+	uint32_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		n += vcpu_ring_collect(vm->vcpus[i], ring_drop, NULL);
+	return n;
+}
+
 /*
  * KVM_EXIT_DIRTY_RING_FULL: the vCPU may only run on once entries are reset.
  *
- * For now nobody else reads the rings, so the VMM collects and resets them
- * itself and drops what they said: with no migration running, nobody needs
- * it.  Once migration lands, livemig's harvest thread owns the rings
- * (DESIGN.md 3.1 and 4): clear @self_harvest, and this function then only
- * waits for the module's reset (until the module offers the eventfd it will
- * signal, a short sleep: KVM_RUN exits at once while the ring is still
- * full, so re-entering without waiting would spin) and never touches the
- * rings, whose fetch index then belongs to the harvester.
+ * Outside a migration nobody else reads the rings (and with dirty logging
+ * off, the default, they never fill), so the VMM collects and resets them
+ * itself and drops what they said.  While livemig migrates the VM its
+ * harvest thread owns the rings (DESIGN.md 3.1 and 4; @self_harvest is
+ * false): this function then only waits for the module's reset and never
+ * touches the rings.  The wait is a short sleep (until the module offers
+ * the eventfd it will signal): KVM_RUN exits at once while the ring is
+ * still full, so re-entering without one would spin.
+ *
+ * After a migration that did not move the VM, our fetch index is stale (the
+ * module collected and reset in between): an empty collect resynchronises
+ * it before it counts as stuck.
  *
  * A struct vmm has one vCPU, and this runs on its thread: nothing else
- * collects concurrently.
+ * collects concurrently (__vmm_set_self_harvest() stops it to switch).
  */
 static int vmm_ring_full(struct vmm *vmm)
 {
 	struct vm *vm = vmm->vm;
-	uint32_t n = 0;
+	uint32_t n;
 	unsigned int i;
 	int r;
 
-	if (!vmm->self_harvest) {
-		struct timespec ts = { .tv_nsec = VMM_RING_WAIT_MS * 1000000L };
+	if (!LOAD(vmm->self_harvest)) {
+		struct timespec ts = { .tv_nsec = VMM_RING_WAIT_US * 1000L };
 
 		nanosleep(&ts, NULL);
 		return 0;
 	}
-	for (i = 0; i < vm->nr_vcpus; i++)
-		n += vcpu_ring_collect(vm->vcpus[i], ring_drop, NULL);
+	n = vmm_collect(vm);
+	if (!n) {
+		for (i = 0; i < vm->nr_vcpus; i++)
+			vcpu_ring_resync(vm->vcpus[i]);
+		n = vmm_collect(vm);
+	}
 	r = __vm_reset_dirty_rings(vm);
 	if (r < 0) {
 		vmm_fail(vmm, "%s", vm->err);
@@ -192,6 +221,11 @@ static void *vmm_run_main(void *arg)
 		}
 		if (r == -EINTR)
 			break;		/* vmm_stop() */
+		if (r == -EIO && LOAD(vmm->expect_dead)) {
+			/* livemig marked it dead: it runs elsewhere now. */
+			STORE(vmm->dead, true);
+			break;
+		}
 		if (r) {
 			vmm_fail(vmm, "vCPU %u: %s", vmm->vcpu->id,
 				 vmm->vcpu->err);
@@ -209,6 +243,8 @@ int __vmm_start(struct vmm *vmm)
 
 	if (vmm->started)
 		return -EBUSY;
+	if (LOAD(vmm->failed) || LOAD(vmm->guest_exit) >= 0 || LOAD(vmm->dead))
+		return -ESRCH;
 	/* vmm_stop() may kick the thread before it ever reaches KVM_RUN. */
 	r = vcpu_kick_init();
 	if (r)
@@ -239,6 +275,127 @@ void vmm_stop(struct vmm *vmm)
 	/* The thread may have ended on its own: drop a stop it never took. */
 	vmm->vcpu->stop = 0;
 	vmm->vcpu->run->immediate_exit = 0;
+}
+
+int __vmm_set_self_harvest(struct vmm *vmm, bool on)
+{
+	bool was_started = vmm->started;
+
+	if (LOAD(vmm->self_harvest) == on)
+		return 0;
+	vmm_stop(vmm);
+	STORE(vmm->self_harvest, on);
+	return was_started ? __vmm_start(vmm) : 0;
+}
+
+void vmm_expect_dead(struct vmm *vmm, bool expect)
+{
+	STORE(vmm->expect_dead, expect);
+}
+
+int __vmm_pause(struct vmm *vmm, char *err, size_t errlen)
+{
+	int r;
+
+	vmm_stop(vmm);
+	r = __vcpu_complete_io(vmm->vcpu);
+	if (r)
+		snprintf(err, errlen, "%s", vmm->vcpu->err);
+	return r;
+}
+
+int __vmm_save(struct vmm *vmm, const struct testdev *dev,
+	       struct vm_state *st, char *err, size_t errlen)
+{
+	struct vmm_devstate ds = {
+		.magic = VMM_DEVSTATE_MAGIC,
+		.version = VMM_DEVSTATE_VERSION,
+		.has_testdev = !!dev,
+		.epoch = vm_epoch(vmm->vm),
+	};
+	int r;
+
+	if (vmm->started || (dev && dev->started)) {
+		snprintf(err, errlen, "the %s still runs: pause it first",
+			 vmm->started ? "vCPU" : "test device");
+		return -EBUSY;
+	}
+	if (dev)
+		testdev_save(dev, &ds.testdev);
+	r = __vm_state_save(vmm->vm, &ds, sizeof(ds), st);
+	if (r)
+		snprintf(err, errlen, "%s", vmm->vm->err);
+	return r;
+}
+
+void vmm_save(struct vmm *vmm, const struct testdev *dev, struct vm_state *st)
+{
+	char err[VM_ERR_LEN];
+	int r = __vmm_save(vmm, dev, st, err, sizeof(err));
+
+	TEST_ASSERT(!r, "saving the guest's state: %s", err);
+}
+
+static int devstate_take(const void *dev, uint32_t len,
+			 struct vmm_devstate *ds, char *err, size_t errlen)
+{
+	if (!dev) {
+		snprintf(err, errlen, "the state has no DEVICE record");
+		return -EINVAL;
+	}
+	if (len != sizeof(*ds)) {
+		snprintf(err, errlen, "the DEVICE record is %u bytes, not the %zu of this VMM's",
+			 len, sizeof(*ds));
+		return -EINVAL;
+	}
+	memcpy(ds, dev, sizeof(*ds));
+	if (ds->magic != VMM_DEVSTATE_MAGIC ||
+	    ds->version != VMM_DEVSTATE_VERSION || ds->has_testdev > 1) {
+		snprintf(err, errlen, "the DEVICE record is not this VMM's version %u",
+			 VMM_DEVSTATE_VERSION);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int __vmm_load(struct vmm *vmm, const void *state, size_t len,
+	       struct vmm_devstate *ds, char *err, size_t errlen)
+{
+	const struct livemig_state_rec *dev;
+	const void *loaded_dev;
+	uint32_t dev_len;
+	int r;
+
+	if (vmm->started) {
+		snprintf(err, errlen, "the vCPU has run: a state loads into a new VM only");
+		return -EBUSY;
+	}
+	/* All checks, ours included, before anything is loaded. */
+	r = __vm_state_check(vmm->vm, state, len);
+	if (r) {
+		snprintf(err, errlen, "%s", vmm->vm->err);
+		return r;
+	}
+	dev = vm_state_find(state, len, LIVEMIG_STATE_DEVICE, 0);
+	r = devstate_take(dev ? dev + 1 : NULL, dev ? dev->len : 0, ds, err,
+			  errlen);
+	if (r)
+		return r;
+	r = __vm_state_load(vmm->vm, state, len, &loaded_dev, &dev_len);
+	if (r) {
+		snprintf(err, errlen, "%s", vmm->vm->err);
+		return r;
+	}
+	vm_set_epoch(vmm->vm, ds->epoch);
+	/* The guest's record came with its RAM: go on counting from it. */
+	if (LOAD(vmm->state->magic) == LM_STATE_MAGIC)
+		STORE(vmm->passes, LOAD(vmm->state->pass));
+	return 0;
+}
+
+void vmm_new_epoch(struct vmm *vmm)
+{
+	vm_set_epoch(vmm->vm, vm_epoch(vmm->vm) + 1);
 }
 
 void vmm_destroy(struct vmm *vmm)
@@ -276,6 +433,11 @@ void vmm_stats(struct vmm *vmm, struct vmm_stats *st)
 	st->first_bad_gfn = LOAD(vmm->first_bad_gfn);
 	st->ring_full_exits = LOAD(vmm->vcpu->ring_full_exits);
 	st->harvested = LOAD(vmm->harvested);
+	st->dead = LOAD(vmm->dead);
+	st->epoch = vm_epoch(vmm->vm);
+	/* Acquire: the guest wrote its record before the port said so. */
+	st->verifies = __atomic_load_n(&vmm->vcpu->verifies, __ATOMIC_ACQUIRE);
+	st->verified_pages = LOAD(vmm->vcpu->verified_pages);
 
 	/* The guest's record, read while it runs: each word on its own. */
 	if (LOAD(gs->magic) != LM_STATE_MAGIC || LOAD(gs->version) < 2)
@@ -286,6 +448,10 @@ void vmm_stats(struct vmm *vmm, struct vmm_stats *st)
 	if (LOAD(gs->errors) > st->mismatches)
 		st->mismatches = LOAD(gs->errors);
 	st->pages_written = pages_written(vmm);
+	if (LOAD(gs->version) < 3)
+		return;
+	st->verify_errors = LOAD(gs->verify_errors);
+	st->clock_back = LOAD(gs->clock_back);
 }
 
 const char *vmm_why(const struct vmm *vmm)

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of lmctl's pure code (parse.c, conf.c, json.c): no kernel,
- * no netlink. One KTAP suite per parser, one test point per table row.
+ * Unit tests of lmctl's pure code (parse.c, conf.c, json.c here; mig.c
+ * and migfmt.c in mig_unit.c; spawn.c in agent_unit.c): no kernel module,
+ * no netlink. One KTAP suite per parser or formatter, one test point per
+ * table row. The agent's suites start real processes (/bin/sh) to see
+ * what a VMM inherits.
  *
  *   make -C tools/lmctl check [OUTPUT=dir] [RESULTS=dir]
  *
@@ -17,23 +20,12 @@
 
 #include "json.h"
 #include "parse.h"
-
-/**
- * struct ktap - one suite being reported
- * @name: the suite
- * @n: test points so far
- * @failed: failed test points
- */
-struct ktap {
-	const char *name;
-	int n;
-	int failed;
-};
+#include "unit.h"
 
 static int suites_failed;
 static int suites_run;
 
-static void suite_begin(struct ktap *t, const char *name, int plan)
+void suite_begin(struct ktap *t, const char *name, int plan)
 {
 	t->name = name;
 	t->n = 0;
@@ -41,7 +33,7 @@ static void suite_begin(struct ktap *t, const char *name, int plan)
 	printf("    KTAP version 1\n    # Subtest: %s\n    1..%d\n", name, plan);
 }
 
-static void suite_end(struct ktap *t)
+void suite_end(struct ktap *t)
 {
 	suites_run++;
 	if (t->failed)
@@ -49,10 +41,7 @@ static void suite_end(struct ktap *t)
 	printf("%sok %d %s\n", t->failed ? "not " : "", suites_run, t->name);
 }
 
-static void point(struct ktap *t, int ok, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void point(struct ktap *t, int ok, const char *fmt, ...)
+void point(struct ktap *t, int ok, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -65,8 +54,6 @@ static void point(struct ktap *t, int ok, const char *fmt, ...)
 	va_end(ap);
 	printf("\n");
 }
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* --- prefixes ------------------------------------------------------- */
 
@@ -649,7 +636,7 @@ static void test_json(void)
 
 int main(void)
 {
-	printf("KTAP version 1\n1..10\n");
+	printf("KTAP version 1\n1..%d\n", 10 + LM_MIG_SUITES + LM_AGENT_SUITES);
 	test_prefix();
 	test_numbers();
 	test_compression();
@@ -659,6 +646,8 @@ int main(void)
 	test_conf_file();
 	test_json();
 	test_bytes();
+	test_migrations();
+	test_agent();
 	printf("# %d suites, %d failed\n", suites_run, suites_failed);
 	return suites_failed ? 1 : 0;
 }

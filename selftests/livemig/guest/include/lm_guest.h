@@ -33,14 +33,30 @@
  * clock also paces rate=.  Without it (QEMU TCG) rate= is ignored, with a
  * warning, and lm_guest_state.clock stays 0.
  *
- * Ports (OUT only; QEMU ignores the livemig ones):
- *   LM_PORT_DEBUG  byte   debug console characters (QEMU -debugcon)
- *   LM_PORT_PASS   dword  pass G done; every pattern page holds G
- *   LM_PORT_ERROR  dword  mismatch in the page with this gfn; the details
- *                         are in lm_guest_state.bad_*
- *   LM_PORT_EXIT   dword  guest finished: 0 ok, 1 mismatches seen,
- *                         2 bad options or boot info, 3 no long mode
- *                         (QEMU's isa-debug-exit exits with 2 * code + 1)
+ * Resumes: a guest cannot tell by itself that it was paused and moved, so
+ * the VMM tells it.  The guest reads LM_PORT_EPOCH every LM_EPOCH_POLL_NS of
+ * kvmclock time (every LM_EPOCH_POLL_PAGES pages without kvmclock), always
+ * between two pages, where its record is exact.  The VMM changes the epoch
+ * before it lets a paused guest run again (livemig's RESUME on the source,
+ * RUN on the destination); a guest that sees a new epoch checks at once
+ * every page it wrote against its record (pages below next_gfn hold gen,
+ * the others gen - 1) and reports the count on LM_PORT_VERIFIED, after a
+ * LM_PORT_ERROR for each wrong page.  Under QEMU the unassigned port reads
+ * the same value every time: the guest never thinks it was resumed.
+ *
+ * Ports (QEMU ignores the livemig ones):
+ *   LM_PORT_DEBUG    OUT byte   debug console characters (QEMU -debugcon)
+ *   LM_PORT_PASS     OUT dword  pass G done; every pattern page holds G
+ *   LM_PORT_ERROR    OUT dword  mismatch in the page with this gfn; the
+ *                               details are in lm_guest_state.bad_*
+ *   LM_PORT_EXIT     OUT dword  guest finished: 0 ok, 1 mismatches seen,
+ *                               2 bad options or boot info, 3 no long mode
+ *                               (QEMU's isa-debug-exit exits with
+ *                               2 * code + 1)
+ *   LM_PORT_EPOCH    IN dword   the VMM's resume epoch
+ *   LM_PORT_VERIFIED OUT dword  after a new epoch: this many pages were
+ *                               checked; lm_guest_state.verify_errors of
+ *                               them were wrong (each reported before)
  *
  * Command line (multiboot), space separated key=value, unknown keys warned:
  *   passes=N   passes to run, 0 = forever (default 0)
@@ -58,6 +74,8 @@
 #define LM_PORT_EXIT		0xF4
 #define LM_PORT_PASS		0x510
 #define LM_PORT_ERROR		0x514
+#define LM_PORT_EPOCH		0x518
+#define LM_PORT_VERIFIED	0x51C
 
 #define LM_EXIT_OK		0
 #define LM_EXIT_MISMATCH	1
@@ -76,7 +94,10 @@
 #define LM_PAGE_SIZE		4096ull
 
 #define LM_STATE_MAGIC		0x4554415453474d4cull	/* "LMGSTATE" */
-#define LM_STATE_VERSION	2
+#define LM_STATE_VERSION	3
+
+#define LM_EPOCH_POLL_NS	10000000ull	/* 10 ms: a resume is seen soon */
+#define LM_EPOCH_POLL_PAGES	1024		/* without kvmclock */
 
 /* Word indices inside a pattern page (64-bit words). */
 #define LM_W_GFN		0
@@ -107,6 +128,12 @@
  * @rate:	rate= as given
  * @idle:	idle= as given
  * @clock:	1 when kvmclock runs (rate= is honoured), else 0
+ * @epoch:	the VMM's resume epoch as last read (version 3 on)
+ * @verifies:	full checks done because the epoch changed
+ * @verified_pages: pages the last of them checked
+ * @verify_errors: wrong pages it found
+ * @clock_ns:	kvmclock at the last epoch poll, 0 without kvmclock
+ * @clock_back:	epoch polls that found kvmclock behind the one before
  */
 struct lm_guest_state {
 	uint64_t magic;
@@ -128,6 +155,12 @@ struct lm_guest_state {
 	uint64_t rate;
 	uint64_t idle;
 	uint64_t clock;
+	uint64_t epoch;
+	uint64_t verifies;
+	uint64_t verified_pages;
+	uint64_t verify_errors;
+	uint64_t clock_ns;
+	uint64_t clock_back;
 };
 
 /* The check word ties a page's number to its generation. */

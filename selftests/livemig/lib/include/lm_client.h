@@ -12,6 +12,21 @@
  *   ... the registration lives as long as the socket: close it (or die)
  *   and the module unregisters the VM.
  *
+ *   The migration contract, on the same socket:
+ *                                        <--- VMM_REQUEST {id, req, name,
+ *                                                          mig id}
+ *   VM_STATE_PUT {name, offset, chunk} --->   (PAUSE: each chunk acked)
+ *   VM_STATE_GET {name} (a dump)       --->   (LOAD)
+ *                                        <--- chunks {offset, data}
+ *   VM_ACK {id, errno, reason}         --->   every request, answered
+ *   MIG_REFUSE {mig id, reason}        --->   a destination says no
+ *
+ * The module's requests come whenever it sends them, also between a
+ * request of ours and its answer: whatever waits for an answer keeps the
+ * requests it reads in a small queue, which __lm_req_recv() empties
+ * before it reads the socket again.  So a VMM polls client->fd only after
+ * __lm_req_recv() said -EAGAIN.
+ *
  * Conventions as in vmm.h: __lm_*() return 0 or a negative errno and keep
  * the kernel's extended ack sentence (or our own, for local failures) in
  * client->err; lm_*() assert success and end the test otherwise. A client
@@ -31,6 +46,22 @@
 
 #define LM_CLIENT_ERR_LEN	256
 #define LM_CLIENT_TIMEOUT_MS	10000	/* a reply later than this is lost */
+#define LM_REQ_QUEUE		8	/* requests seen while waiting */
+
+/**
+ * struct lm_vmm_req - a request of the module to the VMM
+ *	(LIVEMIG_CMD_VMM_REQUEST)
+ * @id:		LIVEMIG_A_REQ_ID, to answer with
+ * @req:	LIVEMIG_A_REQ, &enum livemig_vmm_req
+ * @vm_name:	LIVEMIG_A_VM_NAME, "" if absent
+ * @mig_id:	LIVEMIG_A_MIG_ID, 0 if absent
+ */
+struct lm_vmm_req {
+	uint32_t id;
+	uint8_t req;
+	char vm_name[LIVEMIG_VM_NAME_MAX];
+	uint32_t mig_id;
+};
 
 /**
  * struct lm_client - one netlink socket speaking to the livemig family
@@ -46,6 +77,12 @@
  * @dump_intr:	a reply of the last request carried NLM_F_DUMP_INTR (the
  *		dump may be inconsistent)
  * @req_type:	the message type of the last request (its replies' type)
+ * @reqs:	the module's requests read while waiting for an answer, a
+ *		ring, oldest at @req_head
+ * @req_head:	see @reqs
+ * @nr_reqs:	requests in @reqs
+ * @reqs_lost:	requests dropped: @reqs was full or they made no sense
+ *		(without an id they cannot be answered)
  */
 struct lm_client {
 	int fd;
@@ -56,6 +93,10 @@ struct lm_client {
 	uint32_t bad_attr_off;
 	bool dump_intr;
 	uint16_t req_type;
+	struct lm_vmm_req reqs[LM_REQ_QUEUE];
+	unsigned int req_head;
+	unsigned int nr_reqs;
+	uint64_t reqs_lost;
 };
 
 /**
@@ -86,6 +127,8 @@ struct lm_region {
  * @regions:	the LIVEMIG_A_VM_REGION entries
  * @nr_regions:	how many; 0 sends an empty LIVEMIG_A_VM_REGIONS nest
  * @no_regions:	leave LIVEMIG_A_VM_REGIONS out altogether
+ * @mig_id:	LIVEMIG_A_MIG_ID: attach to this incoming migration; 0
+ *		leaves it out (a registration)
  */
 struct lm_vm_req {
 	int fd;
@@ -95,6 +138,7 @@ struct lm_vm_req {
 	const struct lm_region *regions;
 	unsigned int nr_regions;
 	bool no_regions;
+	uint32_t mig_id;
 };
 
 #define LM_VM_INFO_REGIONS	LIVEMIG_VM_REGIONS_MAX
@@ -142,6 +186,16 @@ int __lm_vm_add(struct lm_client *client, const struct vm *vm,
 		const char *name, const void *config, size_t len);
 void lm_vm_add(struct lm_client *client, const struct vm *vm,
 	       const char *name, const void *config, size_t len);
+/*
+ * A destination VMM attaches its empty VM to incoming migration @mig_id
+ * (VM_ADD with LIVEMIG_A_MIG_ID); regions as __lm_vm_add().
+ */
+int __lm_vm_attach(struct lm_client *client, const struct vm *vm,
+		   const char *name, const void *config, size_t len,
+		   uint32_t mig_id);
+/* A destination refuses incoming migration @mig_id, saying why. */
+int __lm_mig_refuse(struct lm_client *client, uint32_t mig_id,
+		    const char *reason);
 int __lm_vm_del(struct lm_client *client, const char *name);
 void lm_vm_del(struct lm_client *client, const char *name);
 
@@ -163,6 +217,36 @@ int __lm_vm_get(struct lm_client *client, const char *name,
 int __lm_vm_dump_start(struct lm_client *client);
 int __lm_vm_dump_next(struct lm_client *client, struct lm_vm_info *vms,
 		      unsigned int max, unsigned int *nr, bool *done);
+
+/* --- the migration contract ------------------------------------------ */
+
+/*
+ * The module's next request, without blocking: 0 with *@req filled, or
+ * -EAGAIN when none is waiting (then poll client->fd for POLLIN), or
+ * another -errno when the socket failed (-ENOBUFS: the kernel dropped
+ * messages, maybe a request).
+ */
+int __lm_req_recv(struct lm_client *client, struct lm_vmm_req *req);
+/* "PAUSE", "LOAD", ...; "request N" for a number this VMM does not know. */
+const char *lm_req_name(uint8_t req, char *buf, size_t len);
+/*
+ * Answers request @req_id: @error 0 (done) or a positive errno, @reason
+ * (NULL for none) cut to LIVEMIG_REASON_MAX - 1 bytes.
+ */
+int __lm_vm_ack(struct lm_client *client, uint32_t req_id, int error,
+		const char *reason);
+/*
+ * Hands the state of VM @name over (PAUSE), in chunks of at most
+ * LIVEMIG_STATE_CHUNK_MAX bytes, each acknowledged before the next.
+ */
+int __lm_state_put(struct lm_client *client, const char *name,
+		   const void *state, size_t len);
+/*
+ * Fetches the state of VM @name (LOAD): *@statep (malloc()ed, the caller
+ * frees it) and *@lenp.  The chunks must come in order, without a gap.
+ */
+int __lm_state_get(struct lm_client *client, const char *name,
+		   void **statep, size_t *lenp);
 
 /* The entry named @name in @vms, or NULL. */
 const struct lm_vm_info *lm_vm_find(const struct lm_vm_info *vms,

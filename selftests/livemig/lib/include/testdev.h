@@ -16,6 +16,11 @@
  * the guest, the device checks each page before rewriting it: a write lost
  * by a migration shows up as a device error on its next visit.
  *
+ * Migration: testdev_stop() quiesces it (no write in flight once it
+ * returns), testdev_save() says where it was, and __testdev_restore()
+ * starts the same device there on the destination; on the source,
+ * __testdev_restart() lets it go on after a cancelled migration.
+ *
  * Conventions as in vmm.h.  Everything is in struct testdev.
  */
 #ifndef LIVEMIG_TESTDEV_H
@@ -61,6 +66,24 @@ struct testdev {
 	uint64_t first_bad_gfn;
 };
 
+/**
+ * struct testdev_state - a stopped device, as a migration carries it
+ * @gpa:	start of its area
+ * @nr_pages:	pages in its area
+ * @rate:	pages per second
+ * @gen:	generation being written
+ * @next:	next page of the area
+ * @writes:	pages written so far
+ */
+struct testdev_state {
+	uint64_t gpa;
+	uint64_t nr_pages;
+	uint64_t rate;
+	uint64_t gen;
+	uint64_t next;
+	uint64_t writes;
+};
+
 /* A device writing @rate pages per second over @nr_pages from @gpa. */
 int __testdev_start(struct testdev **devp, struct vm *vm, uint64_t gpa,
 		    uint64_t nr_pages, uint64_t rate);
@@ -68,6 +91,13 @@ struct testdev *testdev_start(struct vm *vm, uint64_t gpa, uint64_t nr_pages,
 			      uint64_t rate);
 /* Ends the thread; the counters stay readable. */
 void testdev_stop(struct testdev *dev);
+/* A stopped device goes on where it stopped. */
+int __testdev_restart(struct testdev *dev);
+/* Where a stopped device is. */
+void testdev_save(const struct testdev *dev, struct testdev_state *s);
+/* The device of @s, in @vm, going on where it was saved. */
+int __testdev_restore(struct testdev **devp, struct vm *vm,
+		      const struct testdev_state *s);
 void testdev_destroy(struct testdev *dev);
 
 uint64_t testdev_writes(const struct testdev *dev);

@@ -18,6 +18,10 @@
  * KVM_RESET_DIRTY_RINGS, which re-protects the pages and frees the entries.
  * A vCPU whose ring is nearly full exits with KVM_EXIT_DIRTY_RING_FULL and
  * may only continue once entries were reset.
+ *
+ * Test guests get a split irqchip (KVM_CAP_SPLIT_IRQCHIP: local APICs in
+ * KVM, no PIC or IOAPIC), as a real VMM's guests have in-kernel local
+ * APICs, whose state a migration must carry.
  */
 #ifndef LIVEMIG_VMM_H
 #define LIVEMIG_VMM_H
@@ -75,6 +79,9 @@ struct vm_region {
  * @run_size:	size of each vCPU's kvm_run mapping
  * @ring_cap:	KVM_CAP_DIRTY_LOG_RING or its _ACQ_REL variant, 0 if none
  * @ring_entries: dirty ring entries per vCPU, 0 without a ring
+ * @irqchip:	local APICs in KVM (split irqchip)
+ * @epoch:	what the guest reads on LM_PORT_EPOCH; vm_new_epoch() moves
+ *		it before a paused guest runs again (atomic)
  * @regions:	guest RAM
  * @vcpus:	vCPUs, by creation order
  * @err:	why the last __vm_*() call failed
@@ -86,6 +93,8 @@ struct vm {
 	size_t run_size;
 	uint32_t ring_cap;
 	uint32_t ring_entries;
+	bool irqchip;
+	uint32_t epoch;
 	struct vm_region regions[VM_MAX_REGIONS];
 	unsigned int nr_regions;
 	struct vcpu *vcpus[VM_MAX_VCPUS];
@@ -103,6 +112,9 @@ struct vm {
  * @fetch_index: next ring entry to collect, free running; only the
  *		collector (one thread) moves it
  * @ring_full_exits: KVM_EXIT_DIRTY_RING_FULL exits seen
+ * @verifies:	LM_PORT_VERIFIED reports: checks after a new epoch (atomic)
+ * @verified_pages: pages the last of them checked (written before
+ *		@verifies moves)
  * @console:	what the guest wrote to its debug port (NUL terminated)
  * @console_len: bytes in @console
  * @console_echo: also print each complete line as a KTAP diagnostic
@@ -118,6 +130,8 @@ struct vcpu {
 	struct kvm_dirty_gfn *ring;
 	uint32_t fetch_index;
 	uint64_t ring_full_exits;
+	uint64_t verifies;
+	uint64_t verified_pages;
 	char console[VCPU_CONSOLE_LEN];
 	size_t console_len;
 	bool console_echo;
@@ -140,14 +154,34 @@ struct guest_event {
 };
 
 /**
+ * struct guest_region - one RAM region of a guest_config
+ * @slot:	memslot and region id
+ * @gpa:	guest physical address
+ * @size:	bytes
+ */
+struct guest_region {
+	uint32_t slot;
+	uint64_t gpa;
+	uint64_t size;
+};
+
+/**
  * struct guest_config - a VM with one vCPU running the test guest
  * @image:	path of livemig-guest.elf
  * @cmdline:	guest options, e.g. "passes=2" (see lm_guest.h)
- * @ram_size:	bytes of RAM from guest address 0, in slot 0
+ * @ram_size:	bytes of RAM from guest address 0, in slot 0 (unless
+ *		@regions is given)
  * @ring_entries: dirty ring size, a power of two; 0 = no ring
- * @slot_flags:	KVM_MEM_* flags for the RAM slot (KVM_MEM_LOG_DIRTY_PAGES)
+ * @slot_flags:	KVM_MEM_* flags for the RAM slots (KVM_MEM_LOG_DIRTY_PAGES)
  * @no_cpuid:	skip KVM_SET_CPUID2 (the guest then finds no long mode);
  *		only for tests that prove a check can fail
+ * @regions:	the RAM layout instead of @ram_size, e.g. a migration
+ *		source's; NULL for one region
+ * @nr_regions:	entries of @regions
+ * @no_load:	build the machine but load nothing and leave the vCPU as
+ *		KVM made it: a migration's destination, whose memory and
+ *		state come from the source
+ * @no_irqchip:	no local APIC in KVM (see above)
  */
 struct guest_config {
 	const char *image;
@@ -156,6 +190,10 @@ struct guest_config {
 	uint32_t ring_entries;
 	uint32_t slot_flags;
 	bool no_cpuid;
+	const struct guest_region *regions;
+	unsigned int nr_regions;
+	bool no_load;
+	bool no_irqchip;
 };
 
 typedef void (*ring_entry_fn)(void *arg, uint32_t slot, uint64_t offset);
@@ -177,6 +215,15 @@ int kvm_check_cap(long cap);
 int __vm_create(struct vm **vmp, uint32_t ring_entries);
 struct vm *vm_create(uint32_t ring_entries);
 void vm_destroy(struct vm *vm);
+/* Local APICs in KVM, no PIC or IOAPIC; before the first vCPU. */
+int __vm_split_irqchip(struct vm *vm);
+
+/*
+ * What the guest reads on LM_PORT_EPOCH.  A guest that sees it change
+ * checks all its pages: change it before a paused guest runs again.
+ */
+void vm_set_epoch(struct vm *vm, uint32_t epoch);
+uint32_t vm_epoch(const struct vm *vm);
 
 int __vm_add_region(struct vm *vm, uint32_t slot, uint64_t gpa,
 		    uint64_t size, uint32_t flags);
@@ -205,6 +252,8 @@ struct vcpu *vm_vcpu_add(struct vm *vm, uint32_t id);
 
 void guest_image_default(char *path, size_t len);
 void ktap_skip_unless_guest_runs(const char *image);
+/* The same check for a test that skips only some cases: why, or false. */
+bool guest_cannot_run(const char *image, char *why, size_t len);
 int __vm_load_multiboot(struct vm *vm, struct vcpu *vcpu, const char *path,
 			const char *cmdline);
 void vm_load_multiboot(struct vm *vm, struct vcpu *vcpu, const char *path,
@@ -235,12 +284,26 @@ void vcpu_request_stop(struct vcpu *vcpu);
  * not have run yet, or the signal's default action ends the process.
  */
 int vcpu_kick_init(void);
+/*
+ * KVM completes an I/O exit only when KVM_RUN is entered again (api.rst,
+ * KVM_EXIT_IO): until then the guest's registers are not final (RIP still
+ * on the OUT, an IN's value not in RAX).  This enters KVM_RUN with
+ * immediate_exit set, which completes it without running the guest.  Call
+ * it on a stopped vCPU before saving its state.
+ */
+int __vcpu_complete_io(struct vcpu *vcpu);
 void vcpu_get_regs(struct vcpu *vcpu, struct kvm_regs *regs);
 void vcpu_get_sregs(struct vcpu *vcpu, struct kvm_sregs *sregs);
 /* Prints registers and the console's last line as KTAP diagnostics. */
 void vcpu_dump(struct vcpu *vcpu);
 
 uint32_t vcpu_ring_collect(struct vcpu *vcpu, ring_entry_fn fn, void *arg);
+/*
+ * After someone else (livemig) harvested and reset the ring, this
+ * collector's fetch index is stale: find the first entry KVM filled since.
+ * Returns true if the ring holds entries to collect.
+ */
+bool vcpu_ring_resync(struct vcpu *vcpu);
 int __vm_reset_dirty_rings(struct vm *vm);
 uint32_t vm_reset_dirty_rings(struct vm *vm);
 

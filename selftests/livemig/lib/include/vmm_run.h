@@ -15,6 +15,17 @@
  *   vmm_stop()   -- stop + kick ----> returns; the VM stays, paused
  *   vmm_start() again resumes it; vmm_destroy() ends it.
  *
+ * Migration (livemig's VMM contract, see vmm_mig.h):
+ *   source:       __vmm_pause() (stopped, last I/O completed), __vmm_save()
+ *                 (KVM's state, vmstate.h, and the VMM's devices: the
+ *                 epoch port and the test device); after a cancelled
+ *                 migration vmm_new_epoch() and vmm_start() again.
+ *   destination:  __vmm_create() with @incoming (same machine, nothing
+ *                 loaded), guest RAM written by livemig, __vmm_load(),
+ *                 vmm_new_epoch(), vmm_start().
+ *   A new epoch makes the guest check all its pages (lm_guest.h); the
+ *   result shows in vmm_stats().
+ *
  * Conventions as in vmm.h: __vmm_*() return 0 or a negative errno with a
  * sentence, vmm_*() assert.  No global state: everything is in struct vmm.
  */
@@ -26,11 +37,13 @@
 #include <stdint.h>
 
 #include "lm_guest.h"
+#include "testdev.h"
 #include "vmm.h"
+#include "vmstate.h"
 
 #define VMM_EVENT_TIMEOUT_MS	1000	/* how often the run loop looks up */
 #define VMM_RING_STUCK_LIMIT	3	/* full-ring exits that free nothing */
-#define VMM_RING_WAIT_MS	10	/* waiting for someone else's reset */
+#define VMM_RING_WAIT_US	200	/* waiting for livemig's reset */
 
 /**
  * struct vmm_config - the machine a struct vmm runs
@@ -44,6 +57,10 @@
  * @reserved_pages: pages at the top of RAM the guest must leave alone
  *		(a device's area); the guest's pattern ends below them
  * @console_echo: print the guest's console lines as they come
+ * @regions:	the RAM layout (a migration source's), NULL for one region
+ *		of @ram_size at 0
+ * @nr_regions:	entries of @regions
+ * @incoming:	a migration's destination: build the machine, load nothing
  */
 struct vmm_config {
 	const char *image;
@@ -54,6 +71,9 @@ struct vmm_config {
 	bool idle;
 	uint64_t reserved_pages;
 	bool console_echo;
+	const struct guest_region *regions;
+	unsigned int nr_regions;
+	bool incoming;
 };
 
 /**
@@ -70,6 +90,13 @@ struct vmm_config {
  * @running:	the run thread is in its loop
  * @failed:	the VM failed (see vmm_why())
  * @guest_exit:	the guest exited with this code, -1 while it runs
+ * @dead:	KVM_RUN failed with EIO while a migration could have killed
+ *		the VM (vmm_expect_dead()): not a failure
+ * @epoch:	the epoch the guest is shown
+ * @verifies:	checks of all pages the guest made after a new epoch
+ * @verified_pages: pages the last of them checked
+ * @verify_errors: wrong pages it found
+ * @clock_back:	times the guest saw its kvmclock go backwards
  */
 struct vmm_stats {
 	uint64_t passes;
@@ -84,7 +111,33 @@ struct vmm_stats {
 	bool running;
 	bool failed;
 	int64_t guest_exit;
+	bool dead;
+	uint32_t epoch;
+	uint64_t verifies;
+	uint64_t verified_pages;
+	uint64_t verify_errors;
+	uint64_t clock_back;
 };
+
+/**
+ * struct vmm_devstate - the VMM's own devices, as the DEVICE record of a
+ *	migration carries them (native byte order, like every record)
+ * @magic:	VMM_DEVSTATE_MAGIC
+ * @version:	VMM_DEVSTATE_VERSION
+ * @has_testdev: @testdev is valid
+ * @epoch:	the epoch port's value at the pause
+ * @testdev:	the test device, stopped
+ */
+struct vmm_devstate {
+	uint64_t magic;
+	uint32_t version;
+	uint32_t has_testdev;
+	uint64_t epoch;
+	struct testdev_state testdev;
+};
+
+#define VMM_DEVSTATE_MAGIC	0x5645444d4d564d4cull	/* "LMVMMDEV" */
+#define VMM_DEVSTATE_VERSION	1
 
 /**
  * struct vmm - a test guest and the thread that runs its vCPU
@@ -94,8 +147,12 @@ struct vmm_stats {
  * @start_gfn:	first page of the guest's pattern
  * @end_gfn:	one past its last
  * @cmdline:	the guest's options as loaded
- * @self_harvest: on a full dirty ring, collect and reset it here (true
- *		until livemig's harvest thread does it; see vmm_ring_full())
+ * @self_harvest: on a full dirty ring, collect and reset it here; false
+ *		while livemig's harvest thread does it (atomic; see
+ *		vmm_ring_full())
+ * @expect_dead: a migration may kill the VM now: KVM_RUN's EIO is no
+ *		failure (atomic)
+ * @dead:	it did (atomic)
  * @thread:	the run thread, valid while @started
  * @started:	@thread exists and has not been joined
  * @running:	the run thread is in its loop (atomic)
@@ -116,6 +173,8 @@ struct vmm {
 	uint64_t end_gfn;
 	char cmdline[VM_CMDLINE_MAX];
 	bool self_harvest;
+	bool expect_dead;
+	bool dead;
 	pthread_t thread;
 	bool started;
 	bool running;
@@ -132,13 +191,39 @@ struct vmm {
 int __vmm_create(struct vmm **vmmp, const struct vmm_config *cfg, char *err,
 		 size_t errlen);
 struct vmm *vmm_create(const struct vmm_config *cfg);
-/* Starts (or resumes) the run thread. */
+/* Starts (or resumes) the run thread; -ESRCH once the guest failed or ended. */
 int __vmm_start(struct vmm *vmm);
 void vmm_start(struct vmm *vmm);
 /* Takes the vCPU out of KVM_RUN and joins the run thread; the VM stays. */
 void vmm_stop(struct vmm *vmm);
 /* Stops it if needed and frees everything. */
 void vmm_destroy(struct vmm *vmm);
+
+/*
+ * Who empties a full dirty ring: this VMM (@on) or livemig.  The run thread
+ * is stopped around the change, so the two never collect at once.
+ */
+int __vmm_set_self_harvest(struct vmm *vmm, bool on);
+/* While a migration may kill the VM, KVM_RUN's EIO is no failure. */
+void vmm_expect_dead(struct vmm *vmm, bool expect);
+
+/* Stops the vCPU for good (until vmm_start()) and completes its last I/O. */
+int __vmm_pause(struct vmm *vmm, char *err, size_t errlen);
+/*
+ * The state of a paused guest: KVM's and the VMM's devices (the epoch, and
+ * @dev unless NULL, which must be stopped).  @st must be empty.
+ */
+int __vmm_save(struct vmm *vmm, const struct testdev *dev,
+	       struct vm_state *st, char *err, size_t errlen);
+void vmm_save(struct vmm *vmm, const struct testdev *dev, struct vm_state *st);
+/*
+ * Checks and loads a state into an incoming vmm (never started); its
+ * devices' state goes to *@ds, for the caller to restore.
+ */
+int __vmm_load(struct vmm *vmm, const void *state, size_t len,
+	       struct vmm_devstate *ds, char *err, size_t errlen);
+/* Before a paused guest runs again: it will check all its pages. */
+void vmm_new_epoch(struct vmm *vmm);
 
 void vmm_stats(struct vmm *vmm, struct vmm_stats *st);
 /* Why the VM failed, "" if it did not; stable once vmm_stats() said so. */
