@@ -162,17 +162,23 @@ ktap-run.sh "$t/module.sh" "$t/settings.sh" "$t/listener.sh" "$t/nl_fuzz.sh" \
 	"$t/vmm_cli.sh" "$LM_BUILD/selftests/dirty_ring_test" \
 	"$LM_BUILD/selftests/vm_register_test" > "$LM_RESULTS/selftests.ktap"
 JOB
+	cat > "$tmp/move.sh" <<'JOB'
+ktap-run.sh "$LM_TOP/selftests/livemig/move.sh" > "$LM_RESULTS/selftests.ktap"
+JOB
 	cat > "$tmp/pair.sh" <<'JOB'
 ktap-run.sh "$LM_TOP/selftests/livemig/two_hosts.sh" > "$LM_RESULTS/selftests.ktap"
 JOB
-	local rc_host=0 rc_pair=0
+	local rc_host=0 rc_move=0 rc_pair=0
 	selftests/qemu/run.sh --timeout 600 host "$tmp/host.sh" || rc_host=$?
+	# Two hosts (namespaces) in one test host, real guests moving.
+	selftests/qemu/run.sh --mem 3072 --timeout 900 move "$tmp/move.sh" || rc_move=$?
 	selftests/qemu/pair.sh --timeout 600 pair "$tmp/pair.sh" "$tmp/pair.sh" || rc_pair=$?
 	rm -rf "$tmp"
 	{
 		echo "TAP version 13"
-		echo "1..3"
+		echo "1..4"
 		job "one test host" "$rc_host" host
+		job "migrations between namespaces" "$rc_move" move
 		job "two test hosts" "$rc_pair" pair-a pair-b
 	} > "$res/kselftest.ktap"
 	grep -E '^(not )?ok ' "$res/kselftest.ktap"

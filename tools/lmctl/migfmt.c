@@ -161,19 +161,20 @@ int lm_mig_change_line(char *buf, size_t size, const struct lm_mig *m)
 }
 
 /*
- * The average rate on the wire from the first page to the end (setup
+ * Guest memory moved per second (before compression: what the admin
+ * thinks of), from the first page to the end (setup
  * excluded); the last second's throughput when that cannot be told.
  */
 static bool lm_mig_avg_rate(const struct lm_mig *m, uint64_t *rate)
 {
 	uint64_t us;
 
-	if (LM_HAS_STAT(m, WIRE_BYTES) && LM_HAS_STAT(m, TOTAL_US)) {
+	if (LM_HAS_STAT(m, BYTES) && LM_HAS_STAT(m, TOTAL_US)) {
 		us = LM_STAT(m, TOTAL_US);
 		if (LM_HAS_STAT(m, SETUP_US) && LM_STAT(m, SETUP_US) < us)
 			us -= LM_STAT(m, SETUP_US);
 		if (us) {
-			*rate = (uint64_t)((unsigned __int128)LM_STAT(m, WIRE_BYTES) *
+			*rate = (uint64_t)((unsigned __int128)LM_STAT(m, BYTES) *
 					   1000000 / us);
 			return true;
 		}
