@@ -31,8 +31,12 @@ selftests:
 check:
 	$(TOP)/scripts/check.sh
 
+# Numbers, not pass/fail: 256 MiB moves (idle, busy) against raw TCP.
+bench:
+	$(TOP)/scripts/bench.sh
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(TOP) clean
 	rm -rf $(BUILD)
 
-.PHONY: all module sparse lmctl selftests check clean
+.PHONY: all module sparse lmctl selftests check bench clean

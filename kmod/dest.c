@@ -215,7 +215,8 @@ static void lm_in_data(struct lm_host *host, struct lm_conn *c, u32 len)
 		return;
 	mutex_lock(&host->lock);
 	mig = lm_mig_find_uuid(host, j.uuid);
-	if (mig && (mig->t_end || !mig->vm || (mig->streams && mig->streams != j.streams) ||
+	if (mig && (mig->t_end || !mig->accepting ||
+		    (mig->streams && mig->streams != j.streams) ||
 		    test_and_set_bit(j.stream, &mig->joined)))
 		mig = NULL;
 	if (mig) {
@@ -387,6 +388,10 @@ static int lm_in_run(struct lm_mig *mig, struct lm_conn *c, struct lm_err *e)
 				  mig->cfg->host_name);
 	}
 	lm_in_addrs(host, c, acc);
+	/* @held is in place: from now on data streams may join. */
+	mutex_lock(&host->lock);
+	mig->accepting = true;
+	mutex_unlock(&host->lock);
 	len = lm_accept_encode(buf, 512, acc);
 	err = len < 0 ? len : lm_conn_send(c, LM_MSG_ACCEPT, buf, len);
 	kfree(acc);
@@ -528,6 +533,7 @@ static void lm_in_control(struct lm_host *host, struct lm_conn *c,
 		if (lm_vm_request(mig->vm, LIVEMIG_REQ_RUN, mig->id, LM_VMM_TIMEOUT, &e,
 				  LM_PHASE_COMMITTING))
 			pr_warn("migration %u: VM %s: %s\n", mig->id, mig->vm_name, e.msg);
+		lm_vm_state_reset(mig->vm, false);
 	} else {
 		mutex_lock(&host->lock);
 		mig->outcome = LM_OUTCOME_ABORTED;

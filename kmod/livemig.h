@@ -270,6 +270,7 @@ void lm_vm_state_reset(struct lm_vm *vm, bool open);
 int lm_vm_state_read(struct lm_host *host, u32 portid, const char *name,
 		     u32 offset, void *buf, u32 len, u32 *total);
 void lm_vm_kill(struct lm_vm *vm);
+void lm_vm_unregister(struct lm_vm *vm, const char *reason);
 bool lm_vm_mm_enter(struct lm_vm *vm);
 void lm_vm_mm_leave(struct lm_vm *vm);
 int lm_vm_read_page(struct lm_vm *vm, unsigned int region, u32 index,

@@ -589,7 +589,9 @@ static int lm_out_join(struct lm_out *o, unsigned int idx,
 				  "could not open data stream %u to %s (error %d)", idx,
 				  mig->peer_name, err);
 	lm_mig_set_conn(mig, &mig->data[idx], c);
+	spin_lock(&mig->conn_lock);
 	mig->n_data = max(mig->n_data, idx + 1);
+	spin_unlock(&mig->conn_lock);
 	if (!idx)
 		mig->data_addr = addr;
 	o->s[idx].c = c;
@@ -983,6 +985,8 @@ connect:
 	/* The VMM only has to exit; its answer changes nothing. */
 	lm_vm_request(o->vm, LIVEMIG_REQ_COMPLETED, mig->id, LM_VMM_TIMEOUT, o->e,
 		      LM_PHASE_COMMITTING);
+	/* Its name is free for a move back before its VMM has even exited. */
+	lm_vm_unregister(o->vm, "it migrated to another host");
 	kfree(acc);
 	return LIVEMIG_MIG_COMPLETED;
 

@@ -730,6 +730,23 @@ void lm_vm_kill(struct lm_vm *vm)
 }
 
 /**
+ * lm_vm_unregister() - take a VM off the registry soon, for a reason
+ * @vm: the VM
+ * @reason: for the log
+ *
+ * A VM that migrated away leaves at once: its name is free for a move
+ * back even before its VMM has exited.
+ */
+void lm_vm_unregister(struct lm_vm *vm, const char *reason)
+{
+	spin_lock(&lm_vms_lock);
+	if (!vm->dead)
+		vm->dead = reason;
+	spin_unlock(&lm_vms_lock);
+	lm_host_queue_work(vm->host, &vm->host->reap_work);
+}
+
+/**
  * lm_vm_kick() - make every vCPU exit, flushing what hardware buffers
  * @vm: the VM
  *

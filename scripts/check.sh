@@ -160,6 +160,7 @@ t=$LM_TOP/selftests/livemig
 # vm_register_test ends with rmmod and insmod: keep it last.
 ktap-run.sh "$t/module.sh" "$t/settings.sh" "$t/listener.sh" "$t/nl_fuzz.sh" \
 	"$t/vmm_cli.sh" "$LM_BUILD/selftests/dirty_ring_test" \
+	"$LM_BUILD/selftests/vmm_state_test" \
 	"$LM_BUILD/selftests/vm_register_test" > "$LM_RESULTS/selftests.ktap"
 JOB
 	cat > "$tmp/move.sh" <<'JOB'

@@ -24,6 +24,8 @@ packages=(
 	qemu-system-x86 busybox-static cpio gzip file kmod
 	# tools the selftests run inside the test hosts
 	iproute2 iputils-ping util-linux procps coreutils
+	# make bench: raw TCP throughput of the same link
+	iperf3
 	# systemd-analyze verifies lmctl's unit
 	systemd
 )

@@ -119,7 +119,7 @@ refused() {
 	cmd_fail "$desc" 1 "$pattern" ip netns exec "$ns" lmctl move "$name" "$addr"
 }
 
-ktap_plan 41
+ktap_plan 49
 mkdir -p "$tmp"
 if ! setup_hosts > "$tmp/setup.log" 2>&1; then
 	ktap_not_ok "two hosts with a shared key"
@@ -138,8 +138,11 @@ bg web1-a $A lm_vmm --name web1 --mem 64 --idle
 check "web1 runs and is registered on hosta" wait_for 60 registered "$A" web1
 move_checks "idle A->B" a b 10.77.0.2 web1 web1-a dest-b-web1
 
-# 2. And back, B -> A, with nothing else to do (no extra steps).
-move_checks "back B->A" b a 10.77.0.1 web1 dest-b-web1 dest-a-web1
+# 2. And back, B -> A, with nothing else to do (no extra steps); hostb
+#    sends pages over three data connections.
+$B lmctl set streams 3 > /dev/null
+move_checks "back B->A, 3 streams" b a 10.77.0.1 web1 dest-b-web1 dest-a-web1
+$B lmctl set streams 1 > /dev/null
 
 # 3. A busy 64 MiB guest writing 2000 pages/s, its device writing guest
 #    memory from userspace (the VMM's dirty bitmap), A -> B.
@@ -148,6 +151,14 @@ check "busy1 runs and is registered on hosta" wait_for 60 registered "$A" busy1
 sleep 3
 move_checks "busy A->B" a b 10.77.0.2 busy1 busy1-a dest-b-busy1
 check "busy A->B: device writes arrived (no device error)" ! log_has dest-b-busy1 "device_errors=[1-9]"
+
+# 3b. A busy 256 MiB guest, sent raw (performance option tcp).
+$A lmctl set-performance tcp > /dev/null
+bg big1-a $A lm_vmm --name big1 --mem 256 --rate 3000
+check "big1 (256 MiB) runs and is registered on hosta" wait_for 90 registered "$A" big1
+wait_for 120 log_has big1-a "passes=[1-9]"
+move_checks "256 MiB busy A->B, tcp" a b 10.77.0.2 big1 big1-a dest-b-big1
+$A lmctl set-performance compression > /dev/null
 
 # 4. Refusals: each leaves the VM running on its source.
 bg calm-a $A lm_vmm --name calm --mem 16 --idle

@@ -47,3 +47,16 @@ peer_done() {
 	sleep 2
 	kill "$lm_peer_pid" 2>/dev/null
 }
+
+# peer_get NAME: print what the peer signalled under NAME (its content).
+peer_get() {
+	python3 - "$LM_PEER" "$LM_PEER_PORT" "$1" <<'PY'
+import sys, urllib.request
+sys.stdout.write(urllib.request.urlopen("http://%s:%s/%s" % tuple(sys.argv[1:4]), timeout=10).read().decode())
+PY
+}
+
+# peer_put NAME FILE: let the peer fetch FILE's content as NAME.
+peer_put() {
+	cp "$2" "$lm_peer_dir/$1"
+}
