@@ -208,7 +208,7 @@ static void lm_in_data(struct lm_host *host, struct lm_conn *c, u32 len)
 	struct lm_mig *mig;
 	u64 pages = 0;
 	u8 *page = NULL;
-	bool ok = false;
+	bool ok = false, last = false;
 	int err;
 
 	if (lm_join_decode(c->buf, len, &j))
@@ -261,11 +261,22 @@ static void lm_in_data(struct lm_host *host, struct lm_conn *c, u32 len)
 	spin_unlock(&mig->conn_lock);
 	mutex_lock(&host->lock);
 	if (ok)
-		mig->ended++;
+		last = ++mig->ended == mig->streams;
 	else
 		mig->stream_err = true;
 	mutex_unlock(&host->lock);
 	wake_up_all(&mig->wq);
+	/* The last stream to end keeps watch for the state, boundedly. */
+	if (last)
+		ok = wait_event_timeout(mig->wq, READ_ONCE(mig->state_done) ||
+					lm_mig_stop_requested(mig), LM_IO_TIMEOUT) &&
+		     READ_ONCE(mig->state_done);
+	/* A failed stream (or a missing state) wakes the control thread. */
+	if (!ok) {
+		spin_lock(&mig->conn_lock);
+		lm_conn_shutdown(mig->ctrl);
+		spin_unlock(&mig->conn_lock);
+	}
 	lm_mig_put(mig);
 }
 
@@ -400,6 +411,21 @@ static int lm_in_run(struct lm_mig *mig, struct lm_conn *c, struct lm_err *e)
 		return lm_err_io(e, err, LM_PHASE_SETUP);
 	lm_mig_set_state(mig, LIVEMIG_MIG_PRECOPY);
 
+	wait_event_timeout(mig->wq, READ_ONCE(mig->stream_err) || lm_mig_stop_requested(mig) ||
+			   (mig->streams && hweight_long(READ_ONCE(mig->joined)) == mig->streams),
+			   LM_IO_TIMEOUT);
+	if (!mig->streams || hweight_long(READ_ONCE(mig->joined)) != mig->streams)
+		return lm_err_set(e, ETIMEDOUT, LM_PHASE_PRECOPY,
+				  "%s: the source's data streams did not all join",
+				  mig->cfg->host_name);
+	/*
+	 * The control connection is silent while pages flow, for as long as
+	 * pre-copy takes: the data streams, each with its own timeout, watch
+	 * the peer meanwhile and shut this connection down if they fail; the
+	 * last one to end watches for the state (lm_in_data()).
+	 */
+	lm_conn_set_timeout(c, MAX_SCHEDULE_TIMEOUT);
+
 	/* The state comes last, after the pages; then the streams' ends. */
 	for (;;) {
 		err = lm_conn_recv(c, &hdr);
@@ -416,6 +442,9 @@ static int lm_in_run(struct lm_mig *mig, struct lm_conn *c, struct lm_err *e)
 		if (sc.offset + sc.len == sc.total)
 			break;
 	}
+	lm_conn_set_timeout(c, LM_IO_TIMEOUT);
+	WRITE_ONCE(mig->state_done, true);
+	wake_up_all(&mig->wq);
 	err = lm_in_wait_streams(mig, e);
 	if (err)
 		return err;

@@ -92,6 +92,8 @@ struct lm_mig_stats {
  * @joined: destination: bitmap of streams that joined
  * @ended: destination: streams whose STREAM_END checked out
  * @stream_err: destination: a data stream failed
+ * @state_done: destination: the whole state arrived on the control
+ *	connection
  * @accepting: destination: ACCEPT is on its way, everything pages need is
  *	in place: data streams may join; protected by the host's lock
  */
@@ -139,6 +141,7 @@ struct lm_mig {
 	unsigned long joined;
 	u32 ended;
 	bool stream_err;
+	bool state_done;
 	bool accepting;
 };
 

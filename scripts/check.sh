@@ -167,13 +167,14 @@ JOB
 ktap-run.sh "$LM_TOP/selftests/livemig/move.sh" > "$LM_RESULTS/selftests.ktap"
 JOB
 	cat > "$tmp/pair.sh" <<'JOB'
-ktap-run.sh "$LM_TOP/selftests/livemig/two_hosts.sh" > "$LM_RESULTS/selftests.ktap"
+ktap-run.sh "$LM_TOP/selftests/livemig/two_hosts.sh" \
+	"$LM_TOP/selftests/livemig/move_pair.sh" > "$LM_RESULTS/selftests.ktap"
 JOB
 	local rc_host=0 rc_move=0 rc_pair=0
 	selftests/qemu/run.sh --timeout 600 host "$tmp/host.sh" || rc_host=$?
 	# Two hosts (namespaces) in one test host, real guests moving.
 	selftests/qemu/run.sh --mem 3072 --timeout 900 move "$tmp/move.sh" || rc_move=$?
-	selftests/qemu/pair.sh --timeout 600 pair "$tmp/pair.sh" "$tmp/pair.sh" || rc_pair=$?
+	selftests/qemu/pair.sh --mem 1536 --timeout 900 pair "$tmp/pair.sh" "$tmp/pair.sh" || rc_pair=$?
 	rm -rf "$tmp"
 	{
 		echo "TAP version 13"

@@ -14,6 +14,8 @@ LM_PEER_PORT=${LM_PEER_PORT:-8765}
 lm_peer_dir=/tmp/lm-peer
 
 peer_serve() {
+	# A fresh start: names signalled by an earlier test do not count.
+	rm -rf "$lm_peer_dir"
 	mkdir -p "$lm_peer_dir"
 	python3 -m http.server --bind 0.0.0.0 --directory "$lm_peer_dir" \
 		"$LM_PEER_PORT" > /dev/null 2>&1 &
