@@ -726,7 +726,7 @@ static int lm_out_precopy(struct lm_out *o)
 {
 	struct lm_mig *mig = o->mig;
 	struct lm_mig_stats *st = &mig->stats;
-	u64 prev = U64_MAX, remaining, bytes0, us, rate;
+	u64 best = U64_MAX, remaining, bytes0, us, rate;
 	unsigned int stalled = 0;
 	ktime_t t;
 	int err;
@@ -761,9 +761,14 @@ static int lm_out_precopy(struct lm_out *o)
 				  st->throughput) : 0;
 		if (st->downtime_expected_us <= (u64)mig->cfg->downtime_ms * USEC_PER_MSEC)
 			return 0;
-		stalled = remaining >= prev ? stalled + 1 : 0;
-		prev = remaining;
-		if (o->round + 1 >= LM_ROUNDS_MAX || stalled >= 5)
+		/* Progress is a round that beats the best by a tenth. */
+		if (remaining < best - best / 10) {
+			best = remaining;
+			stalled = 0;
+		} else {
+			stalled++;
+		}
+		if (o->round + 1 >= LM_ROUNDS_MAX || stalled >= LM_STALL_ROUNDS)
 			return lm_err_set(o->e, ETIME, LM_PHASE_PRECOPY,
 					  "did not converge after %u rounds: the guest dirties %llu MiB/s, the link carries %llu MiB/s; raise the downtime limit or the bandwidth",
 					  o->round + 1,

@@ -13,6 +13,8 @@
 
 #define LM_PAGE_LOCKS		64
 #define LM_ROUNDS_MAX		30
+/* Rounds in a row that do not shrink what remains: it will not converge. */
+#define LM_STALL_ROUNDS		5
 #define LM_KEEP_FINISHED	64
 #define LM_QUEUE_MAX		64
 
