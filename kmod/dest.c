@@ -230,9 +230,9 @@ static void lm_in_data(struct lm_host *host, struct lm_conn *c, u32 len)
 		return;
 	}
 	lm_mig_set_conn(mig, &mig->data[j.stream], c);
-	spin_lock(&mig->conn_lock);
+	mutex_lock(&mig->conn_lock);
 	mig->n_data = max(mig->n_data, (unsigned int)j.stream + 1);
-	spin_unlock(&mig->conn_lock);
+	mutex_unlock(&mig->conn_lock);
 
 	page = kmalloc(LM_WIRE_PAGE_SIZE, GFP_KERNEL);
 	lm_digest_init(&dg);
@@ -256,9 +256,9 @@ static void lm_in_data(struct lm_host *host, struct lm_conn *c, u32 len)
 			break;
 	}
 	kfree(page);
-	spin_lock(&mig->conn_lock);
+	mutex_lock(&mig->conn_lock);
 	mig->data[j.stream] = NULL;
-	spin_unlock(&mig->conn_lock);
+	mutex_unlock(&mig->conn_lock);
 	mutex_lock(&host->lock);
 	if (ok)
 		last = ++mig->ended == mig->streams;
@@ -273,9 +273,9 @@ static void lm_in_data(struct lm_host *host, struct lm_conn *c, u32 len)
 		     READ_ONCE(mig->state_done);
 	/* A failed stream (or a missing state) wakes the control thread. */
 	if (!ok) {
-		spin_lock(&mig->conn_lock);
+		mutex_lock(&mig->conn_lock);
 		lm_conn_shutdown(mig->ctrl);
-		spin_unlock(&mig->conn_lock);
+		mutex_unlock(&mig->conn_lock);
 	}
 	lm_mig_put(mig);
 }
@@ -576,10 +576,10 @@ static void lm_in_control(struct lm_host *host, struct lm_conn *c,
 			lm_conn_abort(c, e.code, e.phase, e.msg);
 		/* Stop the data streams, then drop our copy. */
 		WRITE_ONCE(mig->cancel, true);
-		spin_lock(&mig->conn_lock);
+		mutex_lock(&mig->conn_lock);
 		for (i = 0; i < mig->n_data; i++)
 			lm_conn_shutdown(mig->data[i]);
-		spin_unlock(&mig->conn_lock);
+		mutex_unlock(&mig->conn_lock);
 		if (mig->vm) {
 			struct lm_err scratch;
 

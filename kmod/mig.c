@@ -134,7 +134,7 @@ struct lm_mig *lm_mig_alloc(struct lm_host *host, u8 dir)
 	mig->host = host;
 	mig->dir = dir;
 	mig->t_start = ktime_get();
-	spin_lock_init(&mig->conn_lock);
+	mutex_init(&mig->conn_lock);
 	init_waitqueue_head(&mig->wq);
 	init_completion(&mig->done);
 	for (i = 0; i < LM_PAGE_LOCKS; i++)
@@ -201,12 +201,12 @@ void lm_mig_set_state(struct lm_mig *mig, u8 state)
 void lm_mig_set_conn(struct lm_mig *mig, struct lm_conn **slot,
 		     struct lm_conn *c)
 {
-	spin_lock(&mig->conn_lock);
+	mutex_lock(&mig->conn_lock);
 	*slot = c;
 	/* A cancel that came first must still reach this connection. */
 	if (c && READ_ONCE(mig->cancel))
 		lm_conn_shutdown(c);
-	spin_unlock(&mig->conn_lock);
+	mutex_unlock(&mig->conn_lock);
 }
 
 /* Wake the migration's threads out of whatever they block on. */
@@ -215,11 +215,11 @@ static void lm_mig_interrupt(struct lm_mig *mig)
 	unsigned int i;
 
 	WRITE_ONCE(mig->cancel, true);
-	spin_lock(&mig->conn_lock);
+	mutex_lock(&mig->conn_lock);
 	lm_conn_shutdown(mig->ctrl);
 	for (i = 0; i < mig->n_data; i++)
 		lm_conn_shutdown(mig->data[i]);
-	spin_unlock(&mig->conn_lock);
+	mutex_unlock(&mig->conn_lock);
 	wake_up_all(&mig->wq);
 	wake_up_all(&mig->host->mig_wq);
 }
@@ -589,9 +589,9 @@ static int lm_out_join(struct lm_out *o, unsigned int idx,
 				  "could not open data stream %u to %s (error %d)", idx,
 				  mig->peer_name, err);
 	lm_mig_set_conn(mig, &mig->data[idx], c);
-	spin_lock(&mig->conn_lock);
+	mutex_lock(&mig->conn_lock);
 	mig->n_data = max(mig->n_data, idx + 1);
-	spin_unlock(&mig->conn_lock);
+	mutex_unlock(&mig->conn_lock);
 	if (!idx)
 		mig->data_addr = addr;
 	o->s[idx].c = c;

@@ -70,7 +70,8 @@ struct lm_mig_stats {
  * @cfg: settings snapshot taken at start; wiped at the end
  * @vm: the VM (counted reference), NULL on a destination until attached
  * @memory: bytes of guest RAM
- * @conn_lock: protects @ctrl and @data against a cancel shutting them down
+ * @conn_lock: protects @ctrl and @data against a cancel shutting them
+ *	down; a mutex, since shutting a socket down takes its lock and sleeps
  * @ctrl: the control connection
  * @data: the data connections
  * @n_data: how many in @data
@@ -119,7 +120,7 @@ struct lm_mig {
 	struct lm_vm *vm;
 	u64 memory;
 	/* guards @ctrl, @data and @n_data */
-	spinlock_t conn_lock;
+	struct mutex conn_lock;
 	struct lm_conn *ctrl;
 	struct lm_conn *data[LIVEMIG_STREAMS_MAX];
 	unsigned int n_data;

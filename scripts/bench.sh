@@ -13,7 +13,7 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
-mem=256 rate=5000
+mem=256 rate=500
 while [ $# -gt 0 ]; do
 	case $1 in
 	--mem) mem=$2; shift 2 ;;
@@ -39,8 +39,8 @@ ip -n lm-a addr add 10.77.0.1/24 dev veth-a; ip -n lm-b addr add 10.77.0.2/24 de
 for n in a b; do ip -n lm-$n link set lo up; ip -n lm-$n link set veth-$n up; done
 (umask 077; lmctl genkey > /tmp/bench.key)
 for n in a b; do
-	ip netns exec lm-$n lmctl set host-name host$n auth psk key-file /tmp/bench.key > /dev/null 2>&1 ||
-	{ ip netns exec lm-$n lmctl set host-name host$n; ip netns exec lm-$n lmctl set auth psk key-file /tmp/bench.key; }
+	ip netns exec lm-$n lmctl set host-name host$n
+	ip netns exec lm-$n lmctl set auth psk key-file /tmp/bench.key
 	ip netns exec lm-$n lmctl enable
 done
 $B lmctl agent --exec sh -c "exec lm_vmm --incoming --seconds 5 >> $tmp/dest.log 2>&1" > $tmp/agent.log 2>&1 &
@@ -54,21 +54,29 @@ printf 'raw TCP (iperf3, 5 s, same link):   %.1f MiB/s\n' "$(echo "$bps / 8 / 10
 printf '%-26s %8s %9s %9s %10s %10s %7s\n' case total downtime rounds "MiB/s" "wire MiB" zero%
 } | tee "$out"
 
-# one CASE VMM_ARGS PERF: a move of a $mem MiB guest
+# one CASE VMM_ARGS PERF AUTH: a move of a $mem MiB guest whose pages are
+# incompressible (--fill random), so compression earns nothing it would
+# not earn on real data
 one() {
-	local case=$1 args=$2 perf=$3 id
+	local case=$1 args=$2 perf=$3 auth=$4 id
 	$A lmctl set-performance "$perf" > /dev/null
-	$A lm_vmm --name bench --mem "$mem" $args > "$tmp/src-$case.log" 2>&1 &
+	if [ "$auth" = none ]; then
+		$A lmctl set auth none > /dev/null; $B lmctl set auth none > /dev/null
+	else
+		$A lmctl set auth psk key-file /tmp/bench.key > /dev/null
+		$B lmctl set auth psk key-file /tmp/bench.key > /dev/null
+	fi
+	$A lm_vmm --name bench --mem "$mem" --fill random $args > "$tmp/src-$case.log" 2>&1 &
 	local vmm=$!
 	for i in $(seq 300); do $A lmctl vm list | grep -q '^bench ' && break; sleep 0.5; done
 	# The guest's first pass touches all its memory: measure after it.
 	for i in $(seq 600); do grep -q 'passes=[1-9]' "$tmp/src-$case.log" && break; sleep 0.5; done
 	$A lmctl move bench 10.77.0.2 > "$tmp/move-$case.log" 2>&1
-	id=$($A lmctl list -j | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["id"])')
+	id=$($A lmctl list -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["migrations"][-1]["id"])')
 	$A lmctl status "$id" -j | python3 -c '
 import json, sys
-m = json.load(sys.stdin); m = m[0] if isinstance(m, list) else m
-s = m.get("stats", m)
+m = json.load(sys.stdin)
+s = m["stats"]
 def g(k): return s.get(k, 0) or 0
 case = sys.argv[1]
 if m.get("state") != "completed":
@@ -81,10 +89,11 @@ print("%-26s %7.1fs %7dms %9d %10.1f %10.1f %6.0f%%" % (case, g("total_us") / 1e
 	wait "$vmm" 2>/dev/null
 	sleep 6
 }
-one "idle, compression" "--idle" compression
-one "busy $rate p/s, compression" "--rate $rate" compression
-one "idle, tcp" "--idle" tcp
-one "busy $rate p/s, tcp" "--rate $rate" tcp
+one "idle, compression, psk" "--idle" compression psk
+one "busy $rate p/s, compr., psk" "--rate $rate" compression psk
+one "idle, tcp, psk (kTLS)" "--idle" tcp psk
+one "idle, tcp, auth none" "--idle" tcp none
+one "busy $rate p/s, tcp, none" "--rate $rate" tcp none
 JOB
 selftests/qemu/run.sh --mem $((mem * 3 + 1024)) --timeout 1800 bench "$job" > /dev/null || true
 cat build/results/bench/bench.txt

@@ -29,6 +29,13 @@
  * (MIG_REFUSE) saying why.  Then LOAD, RUN (--seconds counts from here) or
  * DISCARD.
  *
+ * Test aids: --fill random makes every guest page incompressible and
+ * checked whole; --zero-pages N has the guest zero N pages from its second
+ * pass on; --pause-burst MS lets the guest write unthrottled for MS ms
+ * while PAUSE is handled, before it stops; --mem-digest FILE writes a
+ * digest of guest RAM at PAUSE (stopped, before the ack) and at LOAD
+ * (before the state loads), which a test compares with cmp (memdigest.h).
+ *
  * Exit status: 0 after --seconds or a signal with a clean guest, after
  * the VM migrated away (COMPLETED) or its incoming migration was abandoned
  * (DISCARD); 1 if the guest or the device found a wrong page (also in the
@@ -65,6 +72,7 @@
 #define MEM_MIN_MIB	4
 #define MEM_MAX_MIB	3072	/* one region, below a 32-bit PCI hole */
 #define CONFIG_FD_DEFAULT 3
+#define PAUSE_BURST_MAX_MS 5000	/* well inside livemig's 10 s ack wait */
 
 /**
  * struct options - the command line
@@ -82,6 +90,10 @@
  * @incoming:	--incoming, the destination of migration @mig_id
  * @mig_id:	--mig-id or LIVEMIG_MIG_ID
  * @config_fd:	--config-fd or LIVEMIG_CONFIG_FD
+ * @fill:	--fill, LM_FILL_*
+ * @zero_pages:	--zero-pages
+ * @pause_burst: --pause-burst, ms
+ * @mem_digest:	--mem-digest
  */
 struct options {
 	const char *name;
@@ -98,6 +110,10 @@ struct options {
 	bool incoming;
 	uint32_t mig_id;
 	int config_fd;
+	uint32_t fill;
+	uint64_t zero_pages;
+	unsigned int pause_burst;
+	const char *mem_digest;
 };
 
 /**
@@ -141,6 +157,8 @@ struct told {
  * @t0:		when the guest started running here (ms)
  * @ticks:	status lines since @t0
  * @ticking:	the guest runs here: status lines and --seconds
+ * @t0_pages:	pattern pages the guest had written by @t0 (elsewhere, for
+ *		a destination)
  * @since:	what the guest's next check of its pages follows
  * @last:	the last status line
  * @told:	what was reported
@@ -159,6 +177,7 @@ struct lm_vmm {
 	uint64_t t0;
 	uint64_t ticks;
 	bool ticking;
+	uint64_t t0_pages;
 	const char *since;
 	struct status last;
 	struct told told;
@@ -169,9 +188,12 @@ static void usage(FILE *f)
 	fprintf(f,
 "Usage: " PROG " --name NAME --mem MIB [--rate PAGES_PER_SEC | --idle]\n"
 "              [--seconds S] [--no-register] [--device-writes N]\n"
-"              [--config-out FILE] [--ring ENTRIES] [--dirty-log] [-v]\n"
+"              [--config-out FILE] [--ring ENTRIES] [--dirty-log]\n"
+"              [--fill pattern|random] [--zero-pages N]\n"
+"              [--pause-burst MS] [--mem-digest FILE] [-v]\n"
 "       " PROG " --incoming [--mig-id ID] [--name NAME] [--config-fd FD]\n"
-"              [--seconds S] [--config-out FILE] [-v]\n"
+"              [--seconds S] [--config-out FILE] [--pause-burst MS]\n"
+"              [--mem-digest FILE] [-v]\n"
 "\n"
 "Runs the livemig test guest in a VM of MIB MiB, registers it with livemig\n"
 "as NAME and prints a status line every second, until S seconds have passed\n"
@@ -199,6 +221,20 @@ static void usage(FILE *f)
 "  --ring ENTRIES       dirty ring entries per vCPU (default %u)\n"
 "  --dirty-log          dirty logging on from the start, as livemig's\n"
 "                       PREPARE will turn it on (default off)\n"
+"  --fill pattern|random  what fills each guest page besides its number\n"
+"                       and generation: left as is (pattern, default) or\n"
+"                       pseudo-random data the guest checks whole\n"
+"                       (random: incompressible; any wrong byte is found)\n"
+"  --zero-pages N       from its second pass on, the guest zeroes N of its\n"
+"                       pages (evenly spread) and checks they stay zero\n"
+"                       (not with --idle)\n"
+"  --pause-burst MS     on livemig's PAUSE, first let the guest write as\n"
+"                       fast as it can (--rate lifted) and the device go\n"
+"                       on for MS ms (1..%d), then stop them\n"
+"  --mem-digest FILE    write a digest of guest RAM to FILE, one line per\n"
+"                       page (\"REGION PAGE XXH64\"): at PAUSE once the VM\n"
+"                       stands still, and with --incoming at LOAD, before\n"
+"                       the guest runs here; the two files compare with cmp\n"
 "  --incoming           be the destination of an incoming migration\n"
 "  --mig-id ID          its id (default $LIVEMIG_MIG_ID)\n"
 "  --config-fd FD       where the source's machine description is\n"
@@ -210,7 +246,7 @@ static void usage(FILE *f)
 "incoming migration), 1 a wrong page, a failed VM or a refused\n"
 "registration, attachment or machine description, 2 bad usage.\n",
 		MEM_MIN_MIB, MEM_MAX_MIB, TESTDEV_AREA_PAGES, VM_RING_DEFAULT,
-		CONFIG_FD_DEFAULT);
+		PAUSE_BURST_MAX_MS, CONFIG_FD_DEFAULT);
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
@@ -260,8 +296,18 @@ static void incoming_options(struct options *opt, bool mig_id_set,
 	if (!opt->name)
 		usage_error("--incoming needs --name or LIVEMIG_VM_NAME");
 	if (opt->mem_mib || opt->rate || opt->idle || opt->no_register ||
-	    opt->device_writes || opt->ring || opt->dirty_log)
-		usage_error("with --incoming, the machine is the source's: --mem, --rate, --idle, --no-register, --device-writes, --ring and --dirty-log do not apply");
+	    opt->device_writes || opt->ring || opt->dirty_log || opt->fill ||
+	    opt->zero_pages)
+		usage_error("with --incoming, the machine is the source's: --mem, --rate, --idle, --no-register, --device-writes, --ring, --dirty-log, --fill and --zero-pages do not apply");
+}
+
+/* What the guest will have: RAM above its 2 MiB, below the device's area. */
+static uint64_t pattern_pages(const struct options *opt)
+{
+	uint64_t reserved = opt->device_writes ? TESTDEV_AREA_PAGES : 0;
+
+	return ((opt->mem_mib << 20) - LM_PATTERN_START) / LM_PAGE_SIZE -
+	       reserved;
 }
 
 static void check_options(struct options *opt, bool rate_set, bool mig_id_set,
@@ -279,6 +325,11 @@ static void check_options(struct options *opt, bool rate_set, bool mig_id_set,
 		usage_error("--mem is required");
 	if (rate_set && opt->idle)
 		usage_error("--rate and --idle exclude each other");
+	if (opt->zero_pages && opt->idle)
+		usage_error("--zero-pages and --idle exclude each other (an idle guest writes once)");
+	if (opt->zero_pages > pattern_pages(opt))
+		usage_error("--zero-pages %" PRIu64 ": the guest has only %" PRIu64 " pages of its own",
+			    opt->zero_pages, pattern_pages(opt));
 	if (!opt->ring)
 		opt->ring = VM_RING_DEFAULT;
 }
@@ -287,7 +338,8 @@ static void parse_options(int argc, char **argv, struct options *opt)
 {
 	enum { O_NAME = 256, O_MEM, O_RATE, O_IDLE, O_SECONDS, O_NO_REGISTER,
 	       O_DEVICE_WRITES, O_CONFIG_OUT, O_RING, O_DIRTY_LOG, O_INCOMING,
-	       O_MIG_ID, O_CONFIG_FD };
+	       O_MIG_ID, O_CONFIG_FD, O_FILL, O_ZERO_PAGES, O_PAUSE_BURST,
+	       O_MEM_DIGEST };
 	static const struct option longopts[] = {
 		{ "name", required_argument, NULL, O_NAME },
 		{ "mem", required_argument, NULL, O_MEM },
@@ -302,6 +354,10 @@ static void parse_options(int argc, char **argv, struct options *opt)
 		{ "incoming", no_argument, NULL, O_INCOMING },
 		{ "mig-id", required_argument, NULL, O_MIG_ID },
 		{ "config-fd", required_argument, NULL, O_CONFIG_FD },
+		{ "fill", required_argument, NULL, O_FILL },
+		{ "zero-pages", required_argument, NULL, O_ZERO_PAGES },
+		{ "pause-burst", required_argument, NULL, O_PAUSE_BURST },
+		{ "mem-digest", required_argument, NULL, O_MEM_DIGEST },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -360,6 +416,28 @@ static void parse_options(int argc, char **argv, struct options *opt)
 			opt->config_fd = parse_num("--config-fd", optarg, 0,
 						   INT_MAX);
 			fd_set = true;
+			break;
+		case O_FILL:
+			if (!strcmp(optarg, "random"))
+				opt->fill = LM_FILL_RANDOM;
+			else if (!strcmp(optarg, "pattern"))
+				opt->fill = LM_FILL_PATTERN;
+			else
+				usage_error("--fill wants pattern or random, not '%s'",
+					    optarg);
+			break;
+		case O_ZERO_PAGES:
+			opt->zero_pages = parse_num("--zero-pages", optarg, 1,
+						    MEM_MAX_MIB * 256ull);
+			break;
+		case O_PAUSE_BURST:
+			opt->pause_burst = parse_num("--pause-burst", optarg, 1,
+						     PAUSE_BURST_MAX_MS);
+			break;
+		case O_MEM_DIGEST:
+			if (!*optarg)
+				usage_error("--mem-digest wants a file name");
+			opt->mem_digest = optarg;
 			break;
 		case 'v':
 			opt->verbose = true;
@@ -439,6 +517,8 @@ static int setup_vm(struct lm_vmm *v)
 		.dirty_log = v->opt.dirty_log,
 		.rate = v->opt.rate,
 		.idle = v->opt.idle,
+		.fill = v->opt.fill,
+		.zero_pages = v->opt.zero_pages,
 		.reserved_pages = v->opt.device_writes ? TESTDEV_AREA_PAGES : 0,
 		.console_echo = v->opt.verbose,
 	};
@@ -688,10 +768,14 @@ static const char *tick(struct lm_vmm *v)
 /* The guest runs here from now on; its next check of its pages follows @since. */
 static void start_ticking(struct lm_vmm *v, const char *since)
 {
+	struct vmm_stats st;
+
+	vmm_stats(v->vmm, &st);
 	v->t0 = now_ms();
+	v->t0_pages = st.pages_written;
 	v->ticks = 0;
 	v->ticking = true;
-	v->last = (struct status){ 0 };
+	v->last = (struct status){ .pages = st.pages_written };
 	v->since = since;
 }
 
@@ -818,7 +902,7 @@ static const char *run(struct lm_vmm *v)
 /* Stops the device and the vCPU; prints the last line; 0 or 1. */
 static int finish(struct lm_vmm *v, const char *reason)
 {
-	struct status all = { 0 };
+	struct status all = { .pages = v->t0_pages };
 	struct vmm_stats st;
 	bool bad;
 
@@ -870,6 +954,8 @@ static int run_source(struct lm_vmm *v)
 		}
 	}
 	vmm_mig_init(&v->mig, v->vmm, dev, v->client, v->opt.name, false);
+	v->mig.burst_ms = v->opt.pause_burst;
+	v->mig.digest = v->opt.mem_digest;
 	start_ticking(v, "resuming");
 	return finish(v, run(v));
 }
@@ -883,6 +969,8 @@ static int run_incoming(struct lm_vmm *v)
 	       PROG, v->opt.name, v->opt.mig_id, v->desc.ram_size >> 20,
 	       v->vmm->cmdline, getpid());
 	vmm_mig_init(&v->mig, v->vmm, NULL, v->client, v->opt.name, true);
+	v->mig.burst_ms = v->opt.pause_burst;
+	v->mig.digest = v->opt.mem_digest;
 	return finish(v, run(v));
 }
 

@@ -95,13 +95,16 @@ move_checks() {
 		wait_for 30 log_has "$slog" "end reason=migrated exit=0"
 	check "$label: the guest verifies all its pages on the destination" \
 		wait_for 60 log_has "$alog" "guest verified [0-9]+ pages after migration"
-	check "$label: no page was wrong" ! log_has "$alog" "mismatch|guest_errors=[1-9]"
+	check "$label: no page was wrong (guest, device)" \
+		! log_has "$alog" "mismatch|verify-failed|found page|: [1-9][0-9]* wrong|guest_errors=[1-9]|device_errors=[1-9]"
 	check "$label: the VM is registered on the destination" \
 		wait_for 10 registered "ip netns exec $d" "$name"
 	check "$label: and no longer on the source" \
 		wait_for 10 not_registered "ip netns exec $s" "$name"
 	check "$label: the guest's counter went on from where it was ($before)" \
 		counter_after "$alog" "$before"
+	check "$label: destination memory equals source memory at pause, page by page" \
+		cmp "$tmp/$slog.dig" "$tmp/$alog.dig"
 }
 
 # counter_after LOG N: the VMM's last counter is above N.
@@ -119,7 +122,7 @@ refused() {
 	cmd_fail "$desc" 1 "$pattern" ip netns exec "$ns" lmctl move "$name" "$addr"
 }
 
-ktap_plan 50
+ktap_plan 54
 mkdir -p "$tmp"
 if ! setup_hosts > "$tmp/setup.log" 2>&1; then
 	ktap_not_ok "two hosts with a shared key"
@@ -130,11 +133,14 @@ ktap_ok "two hosts with a shared key"
 
 # Agents on both hosts: each incoming migration starts a VMM, its output
 # in the agent's log.
-bg agent-b $B lmctl agent --exec sh -c "exec lm_vmm --incoming >> $tmp/dest-b-\$LIVEMIG_VM_NAME.log 2>&1"
-bg agent-a $A lmctl agent --exec sh -c "exec lm_vmm --incoming >> $tmp/dest-a-\$LIVEMIG_VM_NAME.log 2>&1"
+# Every VMM writes a digest of each guest page when it pauses (source) or
+# before it loads the state (destination): the test compares them itself.
+bg agent-b $B lmctl agent --exec sh -c "exec lm_vmm --incoming --mem-digest $tmp/dest-b-\$LIVEMIG_VM_NAME.dig >> $tmp/dest-b-\$LIVEMIG_VM_NAME.log 2>&1"
+bg agent-a $A lmctl agent --exec sh -c "exec lm_vmm --incoming --mem-digest $tmp/dest-a-\$LIVEMIG_VM_NAME.dig >> $tmp/dest-a-\$LIVEMIG_VM_NAME.log 2>&1"
 
-# 1. An idle 64 MiB guest, A -> B.
-bg web1-a $A lm_vmm --name web1 --mem 64 --idle
+# 1. An idle 64 MiB guest whose pages are incompressible and checked
+#    whole, A -> B.
+bg web1-a $A lm_vmm --name web1 --mem 64 --idle --fill random --mem-digest "$tmp/web1-a.dig"
 check "web1 runs and is registered on hosta" wait_for 60 registered "$A" web1
 move_checks "idle A->B" a b 10.77.0.2 web1 web1-a dest-b-web1
 
@@ -147,15 +153,20 @@ $B lmctl set streams 1 > /dev/null
 $B lmctl set-performance compression > /dev/null
 
 # 3. A busy 64 MiB guest writing 2000 pages/s, its device writing guest
-#    memory from userspace (the VMM's dirty bitmap), A -> B.
-bg busy1-a $A lm_vmm --name busy1 --mem 64 --rate 2000 --device-writes 200
+#    memory from userspace (the VMM's dirty bitmap), 500 of its pages zeroed
+#    after its first pass, and a burst of unthrottled writes while PAUSE is
+#    handled, A -> B.
+bg busy1-a $A lm_vmm --name busy1 --mem 64 --rate 2000 --device-writes 200 \
+	--zero-pages 500 --pause-burst 50 --mem-digest "$tmp/busy1-a.dig"
 check "busy1 runs and is registered on hosta" wait_for 60 registered "$A" busy1
+# Moved during its second pass at the earliest, so zeroed pages exist.
+wait_for 120 log_has busy1-a "passes=[1-9]"
 sleep 3
 move_checks "busy A->B" a b 10.77.0.2 busy1 busy1-a dest-b-busy1
 check "busy A->B: device writes arrived (no device error)" ! log_has dest-b-busy1 "device_errors=[1-9]"
 
 # 3b. A busy 256 MiB guest.
-bg big1-a $A lm_vmm --name big1 --mem 256 --rate 500
+bg big1-a $A lm_vmm --name big1 --mem 256 --rate 500 --mem-digest "$tmp/big1-a.dig"
 check "big1 (256 MiB) runs and is registered on hosta" wait_for 90 registered "$A" big1
 wait_for 120 log_has big1-a "passes=[1-9]"
 move_checks "256 MiB busy A->B" a b 10.77.0.2 big1 big1-a dest-b-big1

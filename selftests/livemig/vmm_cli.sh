@@ -4,17 +4,20 @@
 # lm_vmm, the command-line test VMM: it runs the test guest, registers the
 # VM with livemig for as long as it lives, reports once a second, and ends
 # cleanly on SIGTERM; its test device writes guest RAM from userspace; an
-# idle guest and a rate-limited guest behave as asked.  As a migration's
-# destination (--incoming) it builds the machine its description names, or
-# refuses a description it cannot read; migrations themselves are tested
-# where there are two hosts.
+# idle guest and a rate-limited guest behave as asked; a guest with random
+# fill and zeroed pages checks them whole, and its description says so.
+# As a migration's destination (--incoming) it builds the machine its
+# description names, or refuses a description it cannot read; migrations
+# themselves (and --pause-burst, --mem-digest) are tested where there are
+# two hosts.  Bad values of every option are usage errors.
 #
 #   +------------------------ test host (QEMU) -------------------------+
 #   |  lm_vmm web1 (64 MiB) --+                                         |
 #   |  lm_vmm web1 (again) ---+-- VM_ADD --> livemig.ko <-- lmctl vm list
 #   |  lm_vmm dev1 + device --+      (one registry)                      |
 #   |  lm_vmm idle1 (256 MiB)-+                                         |
-#   |  lm_vmm --incoming (dev1's description, a broken one) -- VM_ADD   |
+#   |  lm_vmm rnd1 --fill random --zero-pages 100 (not registered)      |
+#   |  lm_vmm --incoming (dev1's, rnd1's description, a broken one)     |
 #   |     + migration id / MIG_REFUSE: no such migration, refused       |
 #   |     each: KVM VM (nested SVM), 1 vCPU, the multiboot test guest    |
 #   +-------------------------------------------------------------------+
@@ -83,10 +86,10 @@ in_range() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; } 2>/dev/null
 kernel_clean() { ! dmesg | grep -Eq 'WARNING:|BUG:|Oops|general protection'; }
 show() { sed "s/^/$1: /" "$tmp/$1.out" | ktap_diag; }
 
-ktap_plan 19
+ktap_plan 28
 
 if [ ! -e /dev/kvm ] || ! command -v lm_vmm > /dev/null || ! lmctl version > /dev/null 2>&1; then
-	for i in $(seq 19); do ktap_skip "lm_vmm case $i" "needs /dev/kvm, lm_vmm and livemig"; done
+	for i in $(seq 28); do ktap_skip "lm_vmm case $i" "needs /dev/kvm, lm_vmm and livemig"; done
 	ktap_finish
 fi
 
@@ -154,6 +157,39 @@ timeout 60 lm_vmm --incoming --mig-id 999 --name dst2 --config-fd 4 4< "$tmp/bad
 check "a malformed machine description is refused with the line and the reason (exit $vrc)" \
 	eval '[ "$vrc" = 1 ] && grep -q "refusing incoming migration 999: the machine description is malformed: line 2: mem=lots is not a number" "$tmp/dst2.out"'
 show dst2
+
+# --- test aids: bad values are usage errors ---
+cmd_fail "--fill blue is a usage error (exit 2)" 2 "--fill wants pattern or random, not 'blue'" \
+	lm_vmm --name x --mem 16 --fill blue
+cmd_fail "--zero-pages with --idle is a usage error (exit 2)" 2 'exclude each other' \
+	lm_vmm --name x --mem 16 --idle --zero-pages 10
+cmd_fail "--zero-pages above the guest's 3584 pages of 16 MiB is a usage error (exit 2)" 2 \
+	'--zero-pages 3585: the guest has only 3584 pages' lm_vmm --name x --mem 16 --zero-pages 3585
+cmd_fail "--pause-burst 0 is a usage error (exit 2)" 2 '--pause-burst wants a number from 1 to 5000' \
+	lm_vmm --name x --mem 16 --pause-burst 0
+cmd_fail "--mem-digest without a file name is a usage error (exit 2)" 2 '--mem-digest wants a file name' \
+	lm_vmm --name x --mem 16 --mem-digest ''
+cmd_fail "--fill with --incoming is a usage error: the fill is the source's (exit 2)" 2 \
+	'--fill and --zero-pages do not apply' lm_vmm --incoming --mig-id 9 --name x --fill random
+
+# --- rnd1: pages of pseudo-random data checked whole, some zeroed ---
+vrc=0
+lm_vmm --name rnd1 --mem 16 --fill random --zero-pages 100 --seconds 6 --no-register \
+	--config-out "$tmp/rnd1.conf" > "$tmp/rnd1.out" 2>&1 || vrc=$?
+check "--fill random --zero-pages 100: $(field "$tmp/rnd1.out" passes end) passes, each page checked whole (zeroed ones from pass 3), no error, exit $vrc" \
+	eval '[ "$vrc" = 0 ] && [ "$(field "$tmp/rnd1.out" passes end)" -ge 3 ] &&
+	      all_clean "$tmp/rnd1.out" && grep -q "guest \"pages=3584 fill=random zero=100\"" "$tmp/rnd1.out"'
+check "rnd1's description carries its fill and zeroed pages" \
+	eval 'grep -qx "guest.fill=random" "$tmp/rnd1.conf" && grep -qx "guest.zero_pages=100" "$tmp/rnd1.conf" &&
+	      grep -qx "guest.cmdline=pages=3584 fill=random zero=100" "$tmp/rnd1.conf"'
+show rnd1
+vrc=0
+timeout 60 lm_vmm --incoming --mig-id 999 --name dst3 --config-fd 4 4< "$tmp/rnd1.conf" \
+	> "$tmp/dst3.out" 2>&1 || vrc=$?
+check "lm_vmm --incoming builds rnd1's machine, fill and zeroed pages included, and asks to attach it (exit $vrc)" \
+	eval '[ "$vrc" = 1 ] && grep -q "attaching VM dst3 to incoming migration 999: ..*" "$tmp/dst3.out" &&
+	      ! grep -q refusing "$tmp/dst3.out"'
+show dst3
 
 # --- idle1: 256 MiB, pattern written once, then only checked ---
 start idle1 --mem 256 --idle --seconds 60

@@ -7,12 +7,16 @@
  *   this process
  *   +-------------------------------+      +-------------------------------+
  *   | source vmm (32 MiB, kvmclock, |      | destination vmm: the machine  |
- *   | test device writing its area) |      | of the parsed description,    |
- *   | passes 1, 2, ... then pause   |      | empty; broken states refused  |
+ *   | fill=random, zeroed pages,    |      | of the parsed description,    |
+ *   | test device writing its area) |      | empty; broken states refused  |
+ *   | passes 1, 2, ... then pause   |      |                               |
  *   |   __vmm_save() --- records ---+----->|   __vmm_load()                |
- *   |   guest RAM ------ memcpy ----+----->|   new epoch, run: the guest   |
- *   | (destroyed)                   |      |   checks every page it wrote, |
- *   +-------------------------------+      |   goes on; so does the device |
+ *   |   guest RAM ------ memcpy ----+----->|   (memory digests compared)   |
+ *   | (destroyed)                   |      |   new epoch, run: the guest   |
+ *   +-------------------------------+      |   checks every page it wrote, |
+ *                                          |   whole; goes on; so does the |
+ *                                          |   device; a byte flipped in a |
+ *                                          |   page is caught              |
  *                                          +-------------------------------+
  *
  * What would pass on a broken migrator does not count here: the guest
@@ -20,9 +24,13 @@
  * after the move and again on its next full pass; the destination's vCPU
  * state is read back and compared record by record; the guest's clock
  * must have moved forward and never back; the device checks the pages it
- * wrote on the source.  The refusals each need their own sentence.
+ * wrote on the source.  The refusals each need their own sentence.  And
+ * the checks themselves must be able to fail: a byte flipped in the
+ * destination's copy changes the memory digest in that page's line, and
+ * one flipped inside a page's random fill, or in a zeroed page, is found
+ * by the guest.
  *
- * The description cases need no KVM and always run.
+ * The description and hash cases need no KVM and always run.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -36,6 +44,7 @@
 #include <unistd.h>
 
 #include "lm_guest.h"
+#include "memdigest.h"
 #include "testdev.h"
 #include "vmm.h"
 #include "vmm_desc.h"
@@ -44,12 +53,20 @@
 
 #define RAM_SIZE	(32ull << 20)
 #define DEV_RATE	200		/* device pages per second */
-#define SRC_PASSES	2		/* before the pause */
+#define ZERO_PAGES	500		/* pages the guest zeroes from pass 2 */
+#define SRC_PASSES	2		/* before the pause: zeroes written */
+/*
+ * Pages per second.  Unthrottled, a guest past its first touch rewrites
+ * its 32 MiB in some 50 ms here: planted bytes could be found twice
+ * before they are put back (test_planted()).
+ */
+#define SRC_RATE	4000
 #define PASS_WAIT_MS	180000		/* a pass under nested TCG: seconds */
 #define POLL_MS		50
-#define NR_DESC_CASES	5
+#define FLIP_WORD	300		/* a word inside the random fill */
+#define NR_PURE_CASES	7		/* description and hash */
 #define NR_BAD_STATES	14
-#define NR_TESTS	(NR_DESC_CASES + 3 + NR_BAD_STATES + 7)
+#define NR_TESTS	(NR_PURE_CASES + 4 + NR_BAD_STATES + 8)
 
 /**
  * struct test - everything the cases share (no globals)
@@ -67,6 +84,8 @@
  * @clock:	the CLOCK record
  * @tsc:	vCPU 0's TSC record
  * @ds:		the devices' state as loaded
+ * @planted:	wrong pages put in the destination's RAM on purpose
+ * @dir:	where the memory digests go
  */
 struct test {
 	struct ktap ktap;
@@ -83,6 +102,8 @@ struct test {
 	struct kvm_clock_data clock;
 	uint64_t tsc;
 	struct vmm_devstate ds;
+	uint64_t planted;
+	char dir[64];
 };
 
 static void sleep_ms(unsigned int ms)
@@ -104,7 +125,9 @@ static void desc_sample(struct vmm_desc *d)
 	*d = (struct vmm_desc){
 		.ram_size = RAM_SIZE, .vcpus = 1, .irqchip = true,
 		.ring_entries = 4096, .image = "/x/livemig-guest.elf",
-		.cmdline = "pages=7936", .reserved_pages = TESTDEV_AREA_PAGES,
+		.cmdline = "pages=7936 fill=random zero=500",
+		.fill = LM_FILL_RANDOM, .zero_pages = ZERO_PAGES,
+		.reserved_pages = TESTDEV_AREA_PAGES,
 		.regions = { { .slot = 0, .gpa = 0, .size = RAM_SIZE } },
 		.nr_regions = 1, .device = true,
 		.device_gpa = RAM_SIZE - TESTDEV_AREA_PAGES * LM_PAGE_SIZE,
@@ -142,7 +165,7 @@ static bool desc_refused(const char *text, const char *part)
 static void test_desc_refusals(struct test *t)
 {
 	struct vmm_desc d;
-	char text[VMM_DESC_MAX], bad[VMM_DESC_MAX + 64];
+	char text[VMM_DESC_MAX], bad[VMM_DESC_MAX + 64], want[64];
 	size_t len;
 	char *p;
 
@@ -167,8 +190,44 @@ static void test_desc_refusals(struct test *t)
 
 	snprintf(bad, sizeof(bad), "livemig-test-vmm 1\n%s",
 		 strchr(text, '\n') + 1);
-	ktap_result(&t->ktap, desc_refused(bad, "is not \"livemig-test-vmm 2\""),
+	snprintf(want, sizeof(want), "is not \"%s %d\"", VMM_DESC_FORMAT,
+		 VMM_DESC_VERSION);
+	ktap_result(&t->ktap, desc_refused(bad, want),
 		    "a description of another format version is refused");
+
+	p = strstr(text, "guest.fill=random");
+	snprintf(bad, sizeof(bad), "%.*sguest.fill=blue%s", (int)(p - text),
+		 text, strchr(p, '\n'));
+	ktap_result(&t->ktap, desc_refused(bad, "guest.fill=blue is neither"),
+		    "a description with a guest fill this VMM does not know is refused");
+}
+
+/* The digest's hash is XXH64: the reference's own test vectors. */
+static void test_xxh64(struct test *t)
+{
+	static const struct {
+		const char *in;
+		uint64_t h;
+	} vec[] = {
+		{ "", 0xEF46DB3751D8E999ull },
+		{ "a", 0xD24EC4F1A98C6E5Bull },
+		{ "abc", 0x44BC2CF5AD770999ull },
+		{ "Nobody inspects the spammish repetition",
+		  0xFBCEA83C8A378BF1ull },	/* a stripe and every tail */
+	};
+	unsigned int i;
+	bool ok = true;
+
+	for (i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
+		uint64_t h = xxh64(vec[i].in, strlen(vec[i].in), 0);
+
+		if (h == vec[i].h)
+			continue;
+		ktap_diag("XXH64(\"%s\") = %016" PRIx64 ", not %016" PRIx64,
+			  vec[i].in, h, vec[i].h);
+		ok = false;
+	}
+	ktap_result(&t->ktap, ok, "the memory digest's hash gives XXH64's reference values");
 }
 
 /* --- the source ---------------------------------------------------- */
@@ -219,7 +278,8 @@ static bool test_source_runs(struct test *t)
 	t->cfg = (struct vmm_config){
 		.image = t->image, .ram_size = RAM_SIZE,
 		.ring_entries = VM_RING_DEFAULT,
-		.reserved_pages = TESTDEV_AREA_PAGES,
+		.fill = LM_FILL_RANDOM, .zero_pages = ZERO_PAGES,
+		.rate = SRC_RATE, .reserved_pages = TESTDEV_AREA_PAGES,
 		.console_echo = t->verbose,
 	};
 	r = __vmm_create(&t->src, &t->cfg, err, sizeof(err));
@@ -235,10 +295,12 @@ static bool test_source_runs(struct test *t)
 	ok = wait_stats(t->src, passes_reached, &want, &st) && st.clock &&
 	     !st.mismatches && testdev_writes(t->src_dev) &&
 	     !testdev_errors(t->src_dev);
+	ok = ok && t->src->state->fill == LM_FILL_RANDOM &&
+	     t->src->state->zero_step;
 	ktap_result(&t->ktap, ok,
-		    "the source guest runs %" PRIu64 " passes with kvmclock (%s) while its test device writes (%" PRIu64 " pages), without an error",
+		    "the source guest runs %" PRIu64 " passes with kvmclock (%s), random fill and %" PRIu64 " zeroed pages while its test device writes (%" PRIu64 " pages), without an error",
 		    st.passes, st.clock ? "on" : "off",
-		    testdev_writes(t->src_dev));
+		    t->src->state->zero_pages, testdev_writes(t->src_dev));
 	return ok;
 }
 
@@ -347,12 +409,106 @@ static bool test_destination_built(struct test *t)
 		t->dst->vcpu->console_echo = t->verbose;
 	ktap_result(&t->ktap, !r,
 		    "the destination is built from the source's description, with the same regions, and gets a copy of its RAM");
-	/* From here on only the copy exists, as after a migration. */
+	return !r;
+}
+
+/* From here on only the copy exists, as after a migration. */
+static void drop_source(struct test *t)
+{
 	testdev_destroy(t->src_dev);
 	t->src_dev = NULL;
 	vmm_destroy(t->src);
 	t->src = NULL;
-	return !r;
+}
+
+/* --- the memory digest --------------------------------------------------- */
+
+static void digest_path(const struct test *t, const char *name, char *buf,
+			size_t len)
+{
+	snprintf(buf, len, "%s/%s", t->dir, name);
+}
+
+/*
+ * Lines that differ between two digests (a missing line counts); the
+ * first of them in @first.
+ */
+static int digest_diff(const char *a, const char *b, char *first, size_t len)
+{
+	FILE *fa = fopen(a, "r"), *fb = fopen(b, "r");
+	char la[128], lb[128];
+	int n = 0;
+
+	first[0] = '\0';
+	if (!fa || !fb) {
+		n = -1;
+		goto out;
+	}
+	for (;;) {
+		char *ra = fgets(la, sizeof(la), fa);
+		char *rb = fgets(lb, sizeof(lb), fb);
+
+		if (!ra && !rb)
+			break;
+		if (ra && rb && !strcmp(la, lb))
+			continue;
+		if (!n++)
+			snprintf(first, len, "%.*s", (int)strcspn(ra ? la : lb, "\n"),
+				 ra ? la : lb);
+	}
+out:
+	if (fa)
+		fclose(fa);
+	if (fb)
+		fclose(fb);
+	return n;
+}
+
+/*
+ * The source's digest at the pause and the destination's of its copy are
+ * the same file; a byte flipped in one page of the copy changes that
+ * page's line and no other.
+ */
+static void test_digest(struct test *t)
+{
+	uint64_t gfn = t->src->start_gfn + 100;
+	char src[128], dst[128], flip[128], first[128], want[64];
+	uint8_t *byte = vm_gpa_to_hva(t->dst->vm, gfn * LM_PAGE_SIZE + 2345, 1);
+	struct timespec t0, t1;
+	int same, flipped = -1, r;
+
+	digest_path(t, "src.dig", src, sizeof(src));
+	digest_path(t, "dst.dig", dst, sizeof(dst));
+	digest_path(t, "flip.dig", flip, sizeof(flip));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = __vm_mem_digest(t->src->vm, src);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (!r)
+		r = __vm_mem_digest(t->dst->vm, dst);
+	if (!r) {
+		*byte ^= 0x40;
+		r = __vm_mem_digest(t->dst->vm, flip);
+		*byte ^= 0x40;
+	}
+	if (r) {
+		ktap_diag("%s", t->src->vm->err[0] ? t->src->vm->err :
+			  t->dst->vm->err);
+		ktap_result(&t->ktap, false, "memory digests of source and copy");
+		return;
+	}
+	ktap_diag("a digest of %llu MiB took %ld ms", RAM_SIZE >> 20,
+		  (t1.tv_sec - t0.tv_sec) * 1000 +
+		  (t1.tv_nsec - t0.tv_nsec) / 1000000);
+	same = digest_diff(src, dst, first, sizeof(first));
+	if (!same)
+		flipped = digest_diff(dst, flip, first, sizeof(first));
+	snprintf(want, sizeof(want), "0 %" PRIu64 " ", gfn);
+	ktap_diag("one byte flipped in page %#" PRIx64 ": %d line(s) differ, the first %s",
+		  gfn, flipped, first);
+	ktap_result(&t->ktap, !same && flipped == 1 &&
+		    !strncmp(first, want, strlen(want)),
+		    "the source's memory digest at the pause equals the copy's (%d lines differ); one byte flipped in the copy changes that page's line only",
+		    same);
 }
 
 /* --- states the destination must refuse --------------------------------- */
@@ -678,6 +834,11 @@ static bool verified(const struct vmm_stats *st, const void *arg)
 	return st->verifies > 0;
 }
 
+static bool verified_again(const struct vmm_stats *st, const void *arg)
+{
+	return st->verifies > *(const uint64_t *)arg;
+}
+
 /* How many pages the guest had written when it was paused. */
 static uint64_t pages_written(const struct lm_guest_state *gs)
 {
@@ -709,19 +870,106 @@ static bool test_verified(struct test *t)
 	return ok;
 }
 
+/* The page behind the pass's cursor, going down, that is (not) zeroed. */
+static uint64_t page_behind(const struct lm_guest_state *gs, bool zeroed)
+{
+	uint64_t gfn;
+
+	for (gfn = gs->next_gfn; gfn-- > gs->start_gfn;) {
+		if (lm_page_zeroed(gs, gfn, gs->gen) == zeroed)
+			return gfn;
+	}
+	return 0;
+}
+
+/*
+ * The guest's check of whole pages can fail.  With its vCPU stopped
+ * while its pass is mid-way, one byte inside the random fill of a page
+ * and one of a zeroed page are changed, both behind the pass's cursor
+ * (their next rewrite is a pass away); a new epoch makes the guest check
+ * every page: it must find exactly those two, at those words.  Then they
+ * are put back, well before the guest (at SRC_RATE) comes back to them.
+ */
+static void test_planted(struct test *t)
+{
+	const struct lm_guest_state *gs = t->dst->state;
+	uint64_t fill_gfn = 0, zero_gfn = 0, verifies;
+	volatile uint8_t *fill_b = NULL, *zero_b = NULL;
+	uint8_t fill_old = 0, zero_old = 0;
+	struct vmm_stats st;
+	unsigned int tries;
+	bool ok;
+
+	vmm_stats(t->dst, &st);
+	verifies = st.verifies;
+	/* Far enough from the pass's end that the next pass is far away. */
+	for (tries = 1;; tries++) {
+		vmm_stop(t->dst);
+		if (gs->gen >= LM_ZERO_GEN + 1 &&
+		    gs->next_gfn > gs->start_gfn + 2 * gs->zero_step &&
+		    gs->next_gfn + 3000 < gs->end_gfn)
+			break;
+		if (tries == 500) {
+			ktap_diag("the pass was never mid-way when looked at");
+			break;
+		}
+		vmm_start(t->dst);
+		sleep_ms(20);
+	}
+	if (tries < 500) {
+		fill_gfn = page_behind(gs, false);
+		zero_gfn = page_behind(gs, true);
+	}
+	if (fill_gfn && zero_gfn) {
+		fill_b = vm_gpa_to_hva(t->dst->vm, fill_gfn * LM_PAGE_SIZE +
+				       FLIP_WORD * 8 + 3, 1);
+		zero_b = vm_gpa_to_hva(t->dst->vm, zero_gfn * LM_PAGE_SIZE +
+				       77 * 8, 1);
+		fill_old = *fill_b;
+		zero_old = *zero_b;
+		*fill_b ^= 0x01;
+		*zero_b = 0x20;
+		t->planted = 2;
+		ktap_diag("planted: byte %u of page %#" PRIx64 " (random fill), byte %u of page %#" PRIx64 " (zeroed); the pass is at %#" PRIx64 ", generation %" PRIu64,
+			  FLIP_WORD * 8 + 3, fill_gfn, 77 * 8, zero_gfn,
+			  gs->next_gfn, gs->gen);
+	}
+	vmm_new_epoch(t->dst);
+	vmm_start(t->dst);
+	ok = t->planted && wait_stats(t->dst, verified_again, &verifies, &st);
+	vmm_stop(t->dst);
+	if (t->planted) {
+		*fill_b = fill_old;
+		*zero_b = zero_old;
+	}
+	vmm_start(t->dst);
+	ok = ok && st.verify_errors == 2 &&
+	     ((gs->bad_gfn == fill_gfn && gs->bad_index == FLIP_WORD) ||
+	      (gs->bad_gfn == zero_gfn && gs->bad_index == 77));
+	ktap_result(&t->ktap, ok,
+		    "a byte changed inside a page's random fill and one in a zeroed page are both found by the guest's check (%" PRIu64 " wrong of %" PRIu64 "; the last at page %#" PRIx64 ", word %" PRIu64 ")",
+		    st.verify_errors, st.verified_pages, gs->bad_gfn,
+		    gs->bad_index);
+}
+
 static void test_goes_on(struct test *t)
 {
-	uint64_t want = t->at_pause.pass + 2;
+	uint64_t want = t->at_pause.pass + 2, dev_wrote;
 	struct lm_guest_state now;
 	struct vmm_stats st;
 	bool ok;
 
 	ok = wait_stats(t->dst, passes_reached, &want, &st);
 	memcpy(&now, t->dst->state, sizeof(now));
-	ok = ok && !st.mismatches && now.counter > t->at_pause.counter;
+	if (st.mismatches != t->planted)
+		ktap_diag("the guest reported %" PRIu64 " wrong page(s), the last %#" PRIx64 " at word %" PRIu64,
+			  st.mismatches, now.bad_gfn, now.bad_index);
+	ok = ok && st.mismatches == t->planted &&
+	     now.counter > t->at_pause.counter;
 	ktap_result(&t->ktap, ok,
-		    "the guest goes on where it was: passes %" PRIu64 " and %" PRIu64 " complete on the destination, no page wrong, counter %" PRIu64 " -> %" PRIu64,
-		    t->at_pause.pass + 1, want, t->at_pause.counter, now.counter);
+		    "the guest goes on where it was: passes %" PRIu64 " and %" PRIu64 " complete on the destination, no page wrong (but the %" PRIu64 " planted), counter %" PRIu64 " -> %" PRIu64,
+		    t->at_pause.pass + 1, want, t->planted, t->at_pause.counter,
+		    now.counter);
 
 	ok = now.clock_ns > t->at_pause.clock_ns && !now.clock_back &&
 	     now.clock;
@@ -729,10 +977,14 @@ static void test_goes_on(struct test *t)
 		    "the guest's kvmclock went on forward (%" PRIu64 " -> %" PRIu64 " ns) and never back (%" PRIu64 " times)",
 		    t->at_pause.clock_ns, now.clock_ns, now.clock_back);
 
+	dev_wrote = t->ds.testdev.gen > 1 ? t->ds.testdev.nr_pages :
+					    t->ds.testdev.next;
 	ok = t->dst_dev && testdev_writes(t->dst_dev) > t->ds.testdev.writes &&
-	     !testdev_errors(t->dst_dev);
+	     !testdev_errors(t->dst_dev) && dev_wrote &&
+	     t->dst_dev->verified == dev_wrote;
 	ktap_result(&t->ktap, ok,
-		    "the test device goes on from its saved place (%" PRIu64 " -> %" PRIu64 " pages) and finds every page it wrote on the source (%" PRIu64 " errors)",
+		    "the test device checks the %" PRIu64 " pages it wrote on the source before going on (%" PRIu64 " of %" PRIu64 "), goes on from its saved place (%" PRIu64 " -> %" PRIu64 " pages) and finds every page right (%" PRIu64 " errors)",
+		    dev_wrote, t->dst_dev ? t->dst_dev->verified : 0, dev_wrote,
 		    t->ds.testdev.writes, testdev_writes(t->dst_dev),
 		    testdev_errors(t->dst_dev));
 }
@@ -752,6 +1004,8 @@ static void run_kvm_cases(struct test *t)
 		skip_rest(t, "no VM to move (see above)");
 		return;
 	}
+	test_digest(t);
+	drop_source(t);
 	test_bad_framing(t);
 	test_bad_contents(t);
 	test_incompatible(t);
@@ -764,7 +1018,21 @@ static void run_kvm_cases(struct test *t)
 		skip_rest(t, "the guest did not verify");
 		return;
 	}
+	test_planted(t);
 	test_goes_on(t);
+}
+
+static void remove_digests(const struct test *t)
+{
+	static const char *const names[] = { "src.dig", "dst.dig", "flip.dig" };
+	char path[128];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		digest_path(t, names[i], path, sizeof(path));
+		unlink(path);
+	}
+	rmdir(t->dir);
 }
 
 static void usage(const char *prog)
@@ -798,6 +1066,9 @@ int main(int argc, char **argv)
 	ktap_start(&t->ktap, NR_TESTS);
 	test_desc_roundtrip(t);
 	test_desc_refusals(t);
+	test_xxh64(t);
+	snprintf(t->dir, sizeof(t->dir), "/tmp/vmm_state_test.XXXXXX");
+	TEST_ASSERT(mkdtemp(t->dir), "mkdtemp: %s", strerror(errno));
 	if (guest_cannot_run(t->image, why, sizeof(why)))
 		skip_rest(t, why);
 	else
@@ -808,6 +1079,7 @@ int main(int argc, char **argv)
 	testdev_destroy(t->src_dev);
 	vmm_destroy(t->src);
 	vm_state_free(&t->state);
+	remove_digests(t);
 	rc = ktap_finish(&t->ktap);
 	free(t);
 	return rc;

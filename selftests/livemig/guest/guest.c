@@ -4,10 +4,11 @@
  *
  * It writes generation after generation of a known pattern over its RAM and
  * checks, page by page, that what it wrote last time is still there, at a
- * given rate or as fast as it can; or, idle, writes it once and keeps
- * checking it.  Told by its VMM that it was resumed after a pause (a new
- * epoch), it checks every page it wrote at once.  See lm_guest.h for the
- * memory layout, the page format, the ports and the command line.
+ * given rate (unless its VMM lifts it for a while) or as fast as it can;
+ * or, idle, writes it once and keeps checking it.  Told by its VMM that it
+ * was resumed after a pause (a new epoch), it checks every page it wrote at
+ * once.  See lm_guest.h for the memory layout, the page format (with its
+ * random fill and zeroed pages), the ports and the command line.
  * Freestanding: no libc, no SSE, no interrupts.
  */
 #include <stdint.h>
@@ -28,6 +29,8 @@ struct options {
 	uint64_t verify;
 	uint64_t rate;
 	uint64_t idle;
+	uint64_t fill;
+	uint64_t zero;
 };
 
 /**
@@ -35,14 +38,17 @@ struct options {
  * @rate:	pages per second, 0 = no limit
  * @t0:		start of the current second, ns
  * @done:	pages written since @t0
+ * @lifted:	the VMM lifted the limit (LM_PORT_BURST): no pacing now
  *
  * Each second has its own budget: time lost (the vCPU not running, a
- * pause for migration) is not made up by a burst afterwards.
+ * pause for migration) is not made up by a burst afterwards, nor is a
+ * burst the VMM asked for paid back after it.
  */
 struct pacer {
 	uint64_t rate;
 	uint64_t t0;
 	uint64_t done;
+	int lifted;
 };
 
 /**
@@ -179,6 +185,7 @@ static void parse_cmdline(const char *s, struct options *opt)
 		{ "verify", offsetof(struct options, verify) },
 		{ "rate", offsetof(struct options, rate) },
 		{ "idle", offsetof(struct options, idle) },
+		{ "zero", offsetof(struct options, zero) },
 	};
 
 	while (*s) {
@@ -196,6 +203,15 @@ static void parse_cmdline(const char *s, struct options *opt)
 		end = s;
 		if (!eq)
 			continue;
+		if (str_eq(word, "fill", eq - word)) {
+			if (str_eq(eq + 1, "random", end - eq - 1))
+				opt->fill = LM_FILL_RANDOM;
+			else if (str_eq(eq + 1, "pattern", end - eq - 1))
+				opt->fill = LM_FILL_PATTERN;
+			else
+				fail("fill= is neither pattern nor random");
+			continue;
+		}
 		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 			if (str_eq(word, keys[i].key, eq - word))
 				break;
@@ -212,11 +228,14 @@ static void parse_cmdline(const char *s, struct options *opt)
 	}
 }
 
+/* @zeroed: the page should hold zeros, not generation @expected_gen. */
 static void report_mismatch(struct lm_guest_state *st, uint64_t gfn,
-			    const volatile uint64_t *page, uint64_t expected_gen)
+			    const volatile uint64_t *page,
+			    uint64_t expected_gen, int zeroed, uint64_t index)
 {
 	st->bad_gfn = gfn;
-	st->bad_expected_gen = expected_gen;
+	st->bad_expected_gen = zeroed ? 0 : expected_gen;
+	st->bad_index = index;
 	st->bad_word[0] = page[LM_W_GFN];
 	st->bad_word[1] = page[LM_W_GEN];
 	st->bad_word[2] = page[LM_W_CHECK];
@@ -229,8 +248,14 @@ static void report_mismatch(struct lm_guest_state *st, uint64_t gfn,
 		put_hex(st->bad_word[0]);
 		put_str(" gen ");
 		put_u64(st->bad_word[1]);
-		put_str(", expected gen ");
-		put_u64(expected_gen);
+		if (zeroed) {
+			put_str(", expected zeros");
+		} else {
+			put_str(", expected gen ");
+			put_u64(expected_gen);
+		}
+		put_str(", first wrong word ");
+		put_u64(index);
 		put_str("\n");
 	}
 	/* The gfn fits: the guest maps 4 GiB, i.e. 2^20 pages. */
@@ -246,6 +271,8 @@ static void pace(struct guest *g)
 
 	if (!p->rate)
 		return;
+	if (p->lifted)
+		return;
 	for (;;) {
 		uint64_t elapsed = clock_ns() - p->t0;
 
@@ -260,6 +287,8 @@ static void pace(struct guest *g)
 		g->st->counter++;
 		/* A slow guest waits here most of the time: look here too. */
 		resume_poll(g);
+		if (p->lifted)
+			return;
 		__asm__ volatile("pause");
 	}
 	p->done++;
@@ -270,14 +299,78 @@ static void pace(struct guest *g)
  * (a migration, the test VMM); every read and write must really happen, in
  * this order.
  */
+
+/* The first word of a zeroed page that is not zero, or LM_PAGE_WORDS. */
+static uint64_t zero_mismatch(const volatile uint64_t *page)
+{
+	uint64_t i;
+
+	for (i = 0; i < LM_PAGE_WORDS; i++) {
+		if (page[i])
+			break;
+	}
+	return i;
+}
+
+/* The first wrong word of a page of generation @gen, or LM_PAGE_WORDS. */
+static uint64_t page_mismatch(const struct lm_guest_state *st, uint64_t gfn,
+			      uint64_t gen, const volatile uint64_t *page)
+{
+	uint64_t check = lm_page_check(gfn, gen), x, i;
+
+	if (page[LM_W_GFN] != gfn)
+		return LM_W_GFN;
+	if (page[LM_W_GEN] != gen)
+		return LM_W_GEN;
+	if (page[LM_W_CHECK] != check)
+		return LM_W_CHECK;
+	if (st->fill == LM_FILL_RANDOM) {
+		x = lm_fill_seed(gfn, gen);
+		for (i = LM_W_CHECK + 1; i < LM_W_LAST; i++) {
+			x = lm_fill_next(x);
+			if (page[i] != x * LM_FILL_MUL)
+				return i;
+		}
+	}
+	if (page[LM_W_LAST] != check)
+		return LM_W_LAST;
+	return LM_PAGE_WORDS;
+}
+
 static void check_page(struct lm_guest_state *st, uint64_t gfn, uint64_t gen)
 {
 	volatile uint64_t *page = (volatile uint64_t *)(gfn * LM_PAGE_SIZE);
+	int zeroed = lm_page_zeroed(st, gfn, gen);
+	uint64_t bad = zeroed ? zero_mismatch(page) :
+			       page_mismatch(st, gfn, gen, page);
 
-	if (page[LM_W_GFN] != gfn || page[LM_W_GEN] != gen ||
-	    page[LM_W_CHECK] != lm_page_check(gfn, gen) ||
-	    page[LM_W_LAST] != lm_page_check(gfn, gen))
-		report_mismatch(st, gfn, page, gen);
+	if (bad < LM_PAGE_WORDS)
+		report_mismatch(st, gfn, page, gen, zeroed, bad);
+}
+
+/* Page @gfn as generation @gen has it: its pattern, or all zeros. */
+static void write_page(const struct lm_guest_state *st, uint64_t gfn,
+		       uint64_t gen)
+{
+	volatile uint64_t *page = (volatile uint64_t *)(gfn * LM_PAGE_SIZE);
+	uint64_t check = lm_page_check(gfn, gen), x, i;
+
+	if (lm_page_zeroed(st, gfn, gen)) {
+		for (i = 0; i < LM_PAGE_WORDS; i++)
+			page[i] = 0;
+		return;
+	}
+	page[LM_W_GFN] = gfn;
+	page[LM_W_GEN] = gen;
+	page[LM_W_CHECK] = check;
+	if (st->fill == LM_FILL_RANDOM) {
+		x = lm_fill_seed(gfn, gen);
+		for (i = LM_W_CHECK + 1; i < LM_W_LAST; i++) {
+			x = lm_fill_next(x);
+			page[i] = x * LM_FILL_MUL;
+		}
+	}
+	page[LM_W_LAST] = check;
 }
 
 /*
@@ -337,6 +430,19 @@ static void resume_poll(struct guest *g)
 	} else {
 		p->left = LM_EPOCH_POLL_PAGES;
 	}
+	/* Only a rate-limited guest has a limit to lift. */
+	if (g->pacer.rate) {
+		int lifted = inl(LM_PORT_BURST) == 1;
+
+		if (lifted && !g->pacer.lifted)
+			st->bursts++;
+		if (!lifted && g->pacer.lifted) {
+			/* The burst is not paid back: a new second starts. */
+			g->pacer.t0 = clock_ns();
+			g->pacer.done = 0;
+		}
+		g->pacer.lifted = lifted;
+	}
 	epoch = inl(LM_PORT_EPOCH);
 	if (epoch == st->epoch)
 		return;
@@ -360,17 +466,11 @@ static void run_pass(struct guest *g)
 	__asm__ volatile("" ::: "memory");
 	st->gen = gen;
 	for (gfn = st->start_gfn; gfn < st->end_gfn; gfn++) {
-		volatile uint64_t *page = (volatile uint64_t *)(gfn * LM_PAGE_SIZE);
-
 		pace(g);
 		st->counter++;
 		if (st->verify && gen > 1)
 			check_page(st, gfn, gen - 1);
-
-		page[LM_W_GFN] = gfn;
-		page[LM_W_GEN] = gen;
-		page[LM_W_CHECK] = lm_page_check(gfn, gen);
-		page[LM_W_LAST] = lm_page_check(gfn, gen);
+		write_page(st, gfn, gen);
 		st->next_gfn = gfn + 1;
 		resume_poll(g);
 	}
@@ -433,6 +533,8 @@ void guest_main(uint32_t mbi_addr)
 		fail("the pattern range is empty");
 	if (opt.rate > RATE_MAX)
 		fail("rate= above 10^9 pages per second");
+	if (opt.zero > (end - start) / LM_PAGE_SIZE)
+		fail("zero= above the number of pattern pages");
 
 	st->magic = 0;
 	st->version = LM_STATE_VERSION;
@@ -457,6 +559,13 @@ void guest_main(uint32_t mbi_addr)
 	st->verify_errors = 0;
 	st->clock_ns = st->clock ? clock_ns() : 0;
 	st->clock_back = 0;
+	st->fill = opt.fill;
+	/* An idle guest writes one pass: nothing it would zero. */
+	st->zero_pages = st->idle ? 0 : opt.zero;
+	st->zero_step = st->zero_pages ?
+			(st->end_gfn - st->start_gfn) / st->zero_pages : 0;
+	st->bad_index = 0;
+	st->bursts = 0;
 	/* Whatever it is now: only a change means a resume. */
 	st->epoch = inl(LM_PORT_EPOCH);
 	st->magic = LM_STATE_MAGIC;
@@ -477,6 +586,15 @@ void guest_main(uint32_t mbi_addr)
 	put_str(", passes ");
 	put_u64(opt.passes);
 	put_str(opt.verify ? ", verify" : ", no verify");
+	put_str(st->fill == LM_FILL_RANDOM ? ", fill random" :
+					     ", fill pattern");
+	if (st->zero_pages) {
+		put_str(", ");
+		put_u64(st->zero_pages);
+		put_str(" pages zeroed from pass 2 (every ");
+		put_u64(st->zero_step);
+		put_str(")");
+	}
 	if (g.pacer.rate) {
 		put_str(", rate ");
 		put_u64(g.pacer.rate);

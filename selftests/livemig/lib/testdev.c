@@ -18,21 +18,29 @@ static uint64_t testdev_check(uint64_t gfn, uint64_t gen)
 	return lm_page_check(gfn, gen) ^ TESTDEV_TAG;
 }
 
+/* Page @gfn must hold generation @gen (0: never written, nothing to check). */
+static void testdev_check_page(struct testdev *dev, uint64_t gfn, uint64_t gen)
+{
+	volatile uint64_t *p = vm_gpa_to_hva(dev->vm, gfn * LM_PAGE_SIZE,
+					     LM_PAGE_SIZE);
+
+	if (gen && (p[LM_W_GFN] != gfn || p[LM_W_GEN] != gen ||
+		    p[LM_W_CHECK] != testdev_check(gfn, gen) ||
+		    p[LM_W_LAST] != testdev_check(gfn, gen))) {
+		if (!__atomic_load_n(&dev->errors, __ATOMIC_RELAXED))
+			dev->first_bad_gfn = gfn;
+		__atomic_fetch_add(&dev->errors, 1, __ATOMIC_RELEASE);
+	}
+}
+
 /* One page: check the last generation written there, write this one. */
 static void testdev_write_page(struct testdev *dev)
 {
 	uint64_t gfn = dev->start_gfn + dev->next;
 	uint64_t gpa = gfn * LM_PAGE_SIZE;
 	volatile uint64_t *p = vm_gpa_to_hva(dev->vm, gpa, LM_PAGE_SIZE);
-	uint64_t old = dev->gen - 1;
 
-	if (old && (p[LM_W_GFN] != gfn || p[LM_W_GEN] != old ||
-		    p[LM_W_CHECK] != testdev_check(gfn, old) ||
-		    p[LM_W_LAST] != testdev_check(gfn, old))) {
-		if (!__atomic_load_n(&dev->errors, __ATOMIC_RELAXED))
-			dev->first_bad_gfn = gfn;
-		__atomic_fetch_add(&dev->errors, 1, __ATOMIC_RELEASE);
-	}
+	testdev_check_page(dev, gfn, dev->gen - 1);
 	p[LM_W_GFN] = gfn;
 	p[LM_W_GEN] = dev->gen;
 	p[LM_W_CHECK] = testdev_check(gfn, dev->gen);
@@ -131,6 +139,22 @@ void testdev_save(const struct testdev *dev, struct testdev_state *s)
 	};
 }
 
+/*
+ * A restored device checks its whole area before it writes again: pages
+ * below @next hold @gen, the others @gen - 1.  So its last writes before
+ * a pause are checked at once on the destination, not a lap later.
+ */
+static void testdev_verify_all(struct testdev *dev)
+{
+	uint64_t i, errors = testdev_errors(dev);
+
+	for (i = 0; i < dev->nr_pages; i++)
+		testdev_check_page(dev, dev->start_gfn + i,
+				   i < dev->next ? dev->gen : dev->gen - 1);
+	dev->verified = dev->gen > 1 ? dev->nr_pages : dev->next;
+	dev->verify_errors = testdev_errors(dev) - errors;
+}
+
 int __testdev_restore(struct testdev **devp, struct vm *vm,
 		      const struct testdev_state *s)
 {
@@ -171,6 +195,7 @@ int __testdev_restore(struct testdev **devp, struct vm *vm,
 	dev->gen = s->gen;
 	dev->next = s->next;
 	dev->writes = s->writes;
+	testdev_verify_all(dev);
 	r = __testdev_restart(dev);
 	if (r) {
 		free(dev);

@@ -190,6 +190,11 @@ uint32_t vm_epoch(const struct vm *vm)
 	return __atomic_load_n(&vm->epoch, __ATOMIC_ACQUIRE);
 }
 
+void vm_set_burst(struct vm *vm, bool on)
+{
+	__atomic_store_n(&vm->burst, on, __ATOMIC_RELAXED);
+}
+
 struct vm *vm_create(uint32_t ring_entries)
 {
 	struct vm *vm;
@@ -836,20 +841,21 @@ static void console_put(struct vcpu *vcpu, const char *s, size_t n)
 	}
 }
 
-/* The only port the guest reads: the epoch; KVM puts the value in RAX. */
+/* The ports the guest reads (epoch, burst); KVM puts the value in RAX. */
 static int vcpu_handle_in(struct vcpu *vcpu, char *data)
 {
 	struct kvm_run *run = vcpu->run;
-	uint32_t epoch;
+	uint32_t val;
 
-	if (run->io.port != LM_PORT_EPOCH || run->io.size != sizeof(epoch) ||
-	    run->io.count != 1) {
+	if ((run->io.port != LM_PORT_EPOCH && run->io.port != LM_PORT_BURST) ||
+	    run->io.size != sizeof(val) || run->io.count != 1) {
 		set_err(vcpu->err, "the guest reads I/O port %#x (size %u, count %u), which nothing serves",
 			run->io.port, run->io.size, run->io.count);
 		return -EPROTO;
 	}
-	epoch = vm_epoch(vcpu->vm);
-	memcpy(data, &epoch, sizeof(epoch));
+	val = run->io.port == LM_PORT_EPOCH ? vm_epoch(vcpu->vm) :
+		__atomic_load_n(&vcpu->vm->burst, __ATOMIC_RELAXED);
+	memcpy(data, &val, sizeof(val));
 	return 0;
 }
 

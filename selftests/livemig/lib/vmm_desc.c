@@ -17,14 +17,15 @@
 /* Top-level keys; each may appear once. */
 enum desc_key {
 	K_MEM, K_VCPUS, K_IRQCHIP, K_RING, K_GUEST, K_CMDLINE, K_RATE,
-	K_IDLE, K_RESERVED, K_DEVICE, K_DEV_GPA, K_DEV_PAGES, K_DEV_RATE,
-	K_MAX
+	K_IDLE, K_FILL, K_ZERO, K_RESERVED, K_DEVICE, K_DEV_GPA, K_DEV_PAGES,
+	K_DEV_RATE, K_MAX
 };
 
 static const char *const key_names[K_MAX] = {
 	[K_MEM] = "mem", [K_VCPUS] = "vcpus", [K_IRQCHIP] = "irqchip",
 	[K_RING] = "ring", [K_GUEST] = "guest", [K_CMDLINE] = "guest.cmdline",
 	[K_RATE] = "guest.rate", [K_IDLE] = "guest.idle",
+	[K_FILL] = "guest.fill", [K_ZERO] = "guest.zero_pages",
 	[K_RESERVED] = "guest.reserved_pages", [K_DEVICE] = "device",
 	[K_DEV_GPA] = "device.gpa", [K_DEV_PAGES] = "device.pages",
 	[K_DEV_RATE] = "device.rate",
@@ -33,7 +34,11 @@ static const char *const key_names[K_MAX] = {
 /* What a machine without a device must still say. */
 static const enum desc_key required[] = {
 	K_MEM, K_VCPUS, K_IRQCHIP, K_RING, K_GUEST, K_CMDLINE, K_RATE,
-	K_IDLE, K_RESERVED,
+	K_IDLE, K_FILL, K_ZERO, K_RESERVED,
+};
+
+static const char *const fill_names[] = {
+	[LM_FILL_PATTERN] = "pattern", [LM_FILL_RANDOM] = "random",
 };
 
 #define REG_GPA		1u
@@ -115,6 +120,9 @@ int vmm_desc_format(const struct vmm_desc *d, char *buf, size_t size,
 	put(&o, "guest.cmdline=%s\n", d->cmdline);
 	put(&o, "guest.rate=%" PRIu64 "\n", d->rate);
 	put(&o, "guest.idle=%d\n", d->idle);
+	put(&o, "guest.fill=%s\n", d->fill <= LM_FILL_RANDOM ?
+	    fill_names[d->fill] : "?");
+	put(&o, "guest.zero_pages=%" PRIu64 "\n", d->zero_pages);
 	put(&o, "guest.reserved_pages=%" PRIu64 "\n", d->reserved_pages);
 	for (i = 0; i < d->nr_regions; i++) {
 		const struct guest_region *reg = &d->regions[i];
@@ -151,6 +159,8 @@ void vmm_desc_of(struct vmm_desc *d, const struct vmm *vmm,
 	snprintf(d->cmdline, sizeof(d->cmdline), "%s", vmm->cmdline);
 	d->rate = cfg->rate;
 	d->idle = cfg->idle;
+	d->fill = cfg->fill;
+	d->zero_pages = cfg->zero_pages;
 	d->reserved_pages = cfg->reserved_pages;
 	for (i = 0; i < vm->nr_regions; i++) {
 		d->regions[i] = (struct guest_region){
@@ -189,6 +199,8 @@ int __vmm_desc_config(const struct vmm_desc *d, struct vmm_config *cfg,
 		.ring_entries = d->ring_entries,
 		.rate = d->rate,
 		.idle = d->idle,
+		.fill = d->fill,
+		.zero_pages = d->zero_pages,
 		.reserved_pages = d->reserved_pages,
 		.regions = d->regions,
 		.nr_regions = d->nr_regions,
@@ -264,6 +276,16 @@ static int parse_key(struct parser *p, enum desc_key k, const char *v)
 		return parse_u64(p, key, v, UINT64_MAX, &d->rate);
 	case K_IDLE:
 		return parse_bool(p, key, v, &d->idle);
+	case K_FILL:
+		for (n = 0; n <= LM_FILL_RANDOM; n++) {
+			if (!strcmp(v, fill_names[n])) {
+				d->fill = n;
+				return 0;
+			}
+		}
+		return refuse(p, "guest.fill=%s is neither pattern nor random", v);
+	case K_ZERO:
+		return parse_u64(p, key, v, UINT64_MAX, &d->zero_pages);
 	case K_RESERVED:
 		return parse_u64(p, key, v, UINT64_MAX, &d->reserved_pages);
 	case K_DEVICE:

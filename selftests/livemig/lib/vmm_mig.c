@@ -4,11 +4,14 @@
  * vmm_mig.h.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "memdigest.h"
 #include "vmm_mig.h"
 
 static const char *const phase_names[] = {
@@ -104,14 +107,60 @@ static int prepare(struct vmm_mig *m)
 	return 0;
 }
 
+/*
+ * --pause-burst: before it stops, the guest writes as fast as it can for
+ * @burst_ms, its rate= lifted, and the device goes on writing: all of it
+ * after livemig's last pre-copy round, so only the final harvest finds it.
+ * Says in @burst how many guest pages that was.
+ */
+static void pause_burst(struct vmm_mig *m, char *burst, size_t len)
+{
+	struct timespec ts = {
+		.tv_sec = m->burst_ms / 1000,
+		.tv_nsec = (m->burst_ms % 1000) * 1000000L,
+	};
+	struct vmm_stats before, after;
+
+	vmm_stats(m->vmm, &before);
+	vm_set_burst(m->vmm->vm, true);
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+	/* Off again before anything can resume the guest. */
+	vm_set_burst(m->vmm->vm, false);
+	vmm_stats(m->vmm, &after);
+	snprintf(burst, len, " after a %u ms burst of %" PRIu64 " guest pages%s",
+		 m->burst_ms, after.pages_written - before.pages_written,
+		 after.bursts > before.bursts ? " (its rate lifted)" : "");
+}
+
+/* The memory digest, if asked for; what to say about it in @said. */
+static int write_digest(struct vmm_mig *m, char *said, size_t len)
+{
+	struct timespec t0, t1;
+
+	said[0] = '\0';
+	if (!m->digest)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (__vm_mem_digest(m->vmm->vm, m->digest))
+		return fail(m, EIO, "%s", m->vmm->vm->err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	snprintf(said, len, "memory digest written in %ld ms",
+		 (t1.tv_sec - t0.tv_sec) * 1000 +
+		 (t1.tv_nsec - t0.tv_nsec) / 1000000);
+	return 0;
+}
+
 static int pause_and_send(struct vmm_mig *m)
 {
 	struct vm_state st = { 0 };
-	char err[VM_ERR_LEN];
+	char err[VM_ERR_LEN], burst[96] = "", digest[64];
 	int r;
 
 	if (m->phase != VMM_MIG_RUNNING && m->phase != VMM_MIG_PREPARED)
 		return wrong_phase(m, "PAUSE");
+	if (m->burst_ms)
+		pause_burst(m, burst, sizeof(burst));
 	testdev_stop(m->dev);
 	/* Once paused, livemig may mark the VM dead: EIO is expected. */
 	vmm_expect_dead(m->vmm, true);
@@ -122,6 +171,17 @@ static int pause_and_send(struct vmm_mig *m)
 	r = __vmm_save(m->vmm, m->dev, &st, err, sizeof(err));
 	if (r)
 		return fail(m, -r, "saving the state: %s", err);
+	/*
+	 * Memory holds still from here: the vCPU left KVM_RUN for good
+	 * (__vmm_pause()'s last KVM_RUN, with immediate_exit, returns before
+	 * entering the guest, where KVM writes kvmclock and steal time) and
+	 * the device is stopped.  What livemig reads after our ack is this.
+	 */
+	r = write_digest(m, digest, sizeof(digest));
+	if (r) {
+		vm_state_free(&st);
+		return r;
+	}
 	r = __lm_state_put(m->client, m->name, st.buf, st.len);
 	if (r) {
 		fail(m, -r, "handing %zu bytes of state over: %s%s%s", st.len,
@@ -130,9 +190,23 @@ static int pause_and_send(struct vmm_mig *m)
 		vm_state_free(&st);
 		return -r;
 	}
-	note(m, "paused; %zu bytes of state handed over", st.len);
+	note(m, "paused%s; %zu bytes of state handed over%s%s", burst, st.len,
+	     digest[0] ? ", " : "", digest);
 	vm_state_free(&st);
 	return 0;
+}
+
+/* What RESUME left dirty logging as: as it was before PREPARE. */
+static const char *logging_now(const struct vmm_mig *m)
+{
+	const struct vm *vm = m->vmm->vm;
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_regions; i++) {
+		if (vm->regions[i].flags & KVM_MEM_LOG_DIRTY_PAGES)
+			return "dirty logging on, as before";
+	}
+	return "dirty logging off";
 }
 
 static int resume(struct vmm_mig *m, enum vmm_mig_outcome *outcome)
@@ -155,7 +229,7 @@ static int resume(struct vmm_mig *m, enum vmm_mig_outcome *outcome)
 		return fail(m, -r, "taking the dirty rings back: %s", strerror(-r));
 	m->phase = VMM_MIG_RUNNING;
 	if (!paused) {
-		note(m, "dirty logging off, the VM runs on");
+		note(m, "%s, the VM runs on", logging_now(m));
 		return 0;
 	}
 	vmm_expect_dead(m->vmm, false);
@@ -168,19 +242,27 @@ static int resume(struct vmm_mig *m, enum vmm_mig_outcome *outcome)
 	if (m->dev && __testdev_restart(m->dev))
 		return fail(m, EIO, "%s", m->vmm->vm->err);
 	*outcome = VMM_MIG_RESUMED;
-	note(m, "the VM runs here again, dirty logging off");
+	note(m, "the VM runs here again, %s", logging_now(m));
 	return 0;
 }
 
 static int load(struct vmm_mig *m)
 {
-	char err[VM_ERR_LEN];
+	char err[VM_ERR_LEN], digest[64];
 	void *state;
 	size_t len;
 	int r;
 
 	if (m->phase != VMM_MIG_INCOMING)
 		return wrong_phase(m, "LOAD");
+	/*
+	 * Memory is complete at LOAD, and the guest has not run here yet:
+	 * this digest comes before the destination's first KVM_RUN, which
+	 * is when KVM starts writing kvmclock here.
+	 */
+	r = write_digest(m, digest, sizeof(digest));
+	if (r)
+		return r;
 	r = __lm_state_get(m->client, m->name, &state, &len);
 	if (r)
 		return fail(m, -r, "fetching the state: %s%s%s", strerror(-r),
@@ -190,7 +272,8 @@ static int load(struct vmm_mig *m)
 	if (r)
 		return fail(m, -r, "%s", err);
 	m->phase = VMM_MIG_LOADED;
-	note(m, "%zu bytes of state checked and loaded", len);
+	note(m, "%s%s%zu bytes of state checked and loaded", digest,
+	     digest[0] ? ", then " : "", len);
 	return 0;
 }
 
@@ -211,7 +294,11 @@ static int run(struct vmm_mig *m, enum vmm_mig_outcome *outcome)
 		return fail(m, -r, "starting the vCPU: %s", strerror(-r));
 	m->phase = VMM_MIG_RUNNING;
 	*outcome = VMM_MIG_STARTED;
-	note(m, "the VM runs here now");
+	if (m->dev)
+		note(m, "the VM runs here now; its test device checked the %" PRIu64 " pages it wrote: %" PRIu64 " wrong",
+		     m->dev->verified, m->dev->verify_errors);
+	else
+		note(m, "the VM runs here now");
 	return 0;
 }
 

@@ -58,6 +58,17 @@ int __vmm_create(struct vmm **vmmp, const struct vmm_config *cfg, char *err,
 			 cfg->ram_size, cfg->reserved_pages);
 		return -EINVAL;
 	}
+	if (cfg->fill > LM_FILL_RANDOM) {
+		snprintf(err, errlen, "fill %u is neither pattern nor random",
+			 cfg->fill);
+		return -EINVAL;
+	}
+	if (cfg->zero_pages > (end - LM_PATTERN_START) / LM_PAGE_SIZE) {
+		snprintf(err, errlen, "%" PRIu64 " pages to zero, but the guest has %" PRIu64 " pattern pages",
+			 cfg->zero_pages,
+			 (uint64_t)((end - LM_PATTERN_START) / LM_PAGE_SIZE));
+		return -EINVAL;
+	}
 	vmm = calloc(1, sizeof(*vmm));
 	if (!vmm)
 		return -ENOMEM;
@@ -73,8 +84,15 @@ int __vmm_create(struct vmm **vmmp, const struct vmm_config *cfg, char *err,
 		len += snprintf(vmm->cmdline + len, sizeof(vmm->cmdline) - len,
 				" rate=%" PRIu64, cfg->rate);
 	if (cfg->idle)
+		len += snprintf(vmm->cmdline + len, sizeof(vmm->cmdline) - len,
+				" idle=1");
+	/* The defaults stay unsaid: the same options as before them. */
+	if (cfg->fill == LM_FILL_RANDOM)
+		len += snprintf(vmm->cmdline + len, sizeof(vmm->cmdline) - len,
+				" fill=random");
+	if (cfg->zero_pages)
 		snprintf(vmm->cmdline + len, sizeof(vmm->cmdline) - len,
-			 " idle=1");
+			 " zero=%" PRIu64, cfg->zero_pages);
 	gcfg.cmdline = vmm->cmdline;
 
 	r = __vm_create_guest(&vmm->vm, &vmm->vcpu, &gcfg, err, errlen);
@@ -452,6 +470,9 @@ void vmm_stats(struct vmm *vmm, struct vmm_stats *st)
 		return;
 	st->verify_errors = LOAD(gs->verify_errors);
 	st->clock_back = LOAD(gs->clock_back);
+	if (LOAD(gs->version) < 4)
+		return;
+	st->bursts = LOAD(gs->bursts);
 }
 
 const char *vmm_why(const struct vmm *vmm)

@@ -24,6 +24,19 @@
  * G - 1, check words), so a page that was lost or mixed up by a migration is
  * caught at its next visit, whether it lies behind or ahead of the point
  * where the guest was paused.  Pass 1 checks nothing: RAM starts undefined.
+ *
+ * A page of generation G (64-bit words):
+ *   [LM_W_GFN] gfn, [LM_W_GEN] G, [LM_W_CHECK] and [LM_W_LAST]
+ *   lm_page_check(gfn, G); the words between them are
+ *   - fill=pattern (default): left as they are, never checked (cheap:
+ *     four words per page, whatever a migration did to the rest);
+ *   - fill=random: the stream lm_fill_next() draws from lm_fill_seed(gfn,
+ *     G), and every word of the page is checked: one wrong byte anywhere is
+ *     caught, and the pages do not compress (honest benchmarks).
+ * Zeroed pages (zero=N): from pass LM_ZERO_GEN on, N pages (every
+ * zero_step-th from the first, see lm_page_zeroed()) are written all
+ * zero, in every pass, instead of their pattern, and checked to be all
+ * zero: a page that turned to zeros after a migration's first round.
  * An idle guest (idle=1) writes pass 1 only, then reads its pattern back
  * again and again (check sweeps): it verifies without dirtying.  Either way
  * it bumps lm_guest_state.counter all the time, a heartbeat.
@@ -57,6 +70,9 @@
  *   LM_PORT_VERIFIED OUT dword  after a new epoch: this many pages were
  *                               checked; lm_guest_state.verify_errors of
  *                               them were wrong (each reported before)
+ *   LM_PORT_BURST    IN dword   1 while the VMM lifts rate= (the guest
+ *                               writes as fast as it can), else 0; read
+ *                               at each epoch poll by a rate-limited guest
  *
  * Command line (multiboot), space separated key=value, unknown keys warned:
  *   passes=N   passes to run, 0 = forever (default 0)
@@ -66,6 +82,10 @@
  *   rate=N     write about N pattern pages per second, 0 = as fast as it
  *              can (default 0; needs kvmclock)
  *   idle=B     write the pattern once, then only check it (default 0)
+ *   fill=F     pattern or random: what fills a page between its check
+ *              words (default pattern; see above)
+ *   zero=N     pages zeroed from pass LM_ZERO_GEN on (default 0; at most
+ *              the pattern pages; no effect with idle=1)
  */
 #ifndef LIVEMIG_LM_GUEST_H
 #define LIVEMIG_LM_GUEST_H
@@ -76,6 +96,7 @@
 #define LM_PORT_ERROR		0x514
 #define LM_PORT_EPOCH		0x518
 #define LM_PORT_VERIFIED	0x51C
+#define LM_PORT_BURST		0x520
 
 #define LM_EXIT_OK		0
 #define LM_EXIT_MISMATCH	1
@@ -94,7 +115,7 @@
 #define LM_PAGE_SIZE		4096ull
 
 #define LM_STATE_MAGIC		0x4554415453474d4cull	/* "LMGSTATE" */
-#define LM_STATE_VERSION	3
+#define LM_STATE_VERSION	4
 
 #define LM_EPOCH_POLL_NS	10000000ull	/* 10 ms: a resume is seen soon */
 #define LM_EPOCH_POLL_PAGES	1024		/* without kvmclock */
@@ -104,6 +125,14 @@
 #define LM_W_GEN		1
 #define LM_W_CHECK		2
 #define LM_W_LAST		511	/* also holds the check word */
+#define LM_PAGE_WORDS		512
+
+/* lm_guest_state.fill */
+#define LM_FILL_PATTERN		0
+#define LM_FILL_RANDOM		1
+
+/* The pass that zeroes the zero= pages: the first one after pass 1. */
+#define LM_ZERO_GEN		2
 
 /**
  * struct lm_guest_state - the guest's record, at LM_STATE_GPA
@@ -134,6 +163,11 @@
  * @verify_errors: wrong pages it found
  * @clock_ns:	kvmclock at the last epoch poll, 0 without kvmclock
  * @clock_back:	epoch polls that found kvmclock behind the one before
+ * @fill:	LM_FILL_* as fill= gave it (version 4 on)
+ * @zero_pages:	zero= as given (0 when idle)
+ * @zero_step:	pages from one zeroed page to the next, 0 = none
+ * @bad_index:	the first wrong word of the last mismatch
+ * @bursts:	times the guest found rate= lifted (LM_PORT_BURST)
  */
 struct lm_guest_state {
 	uint64_t magic;
@@ -161,6 +195,11 @@ struct lm_guest_state {
 	uint64_t verify_errors;
 	uint64_t clock_ns;
 	uint64_t clock_back;
+	uint64_t fill;
+	uint64_t zero_pages;
+	uint64_t zero_step;
+	uint64_t bad_index;
+	uint64_t bursts;
 };
 
 /* The check word ties a page's number to its generation. */
@@ -168,6 +207,37 @@ static inline uint64_t lm_page_check(uint64_t gfn, uint64_t gen)
 {
 	return (gfn * 0x9E3779B97F4A7C15ull) ^ (gen * 0xC2B2AE3D27D4EB4Full) ^
 	       0x4C4D504147450000ull;
+}
+
+/* fill=random: the first state of a page's stream (never 0). */
+static inline uint64_t lm_fill_seed(uint64_t gfn, uint64_t gen)
+{
+	return lm_page_check(gfn, gen) | 1;
+}
+
+/* xorshift64*: the next state of @x; the word to store is this times M. */
+static inline uint64_t lm_fill_next(uint64_t x)
+{
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	return x;
+}
+
+#define LM_FILL_MUL		0x2545F4914F6CDD1Dull
+
+/*
+ * Whether page @gfn, at generation @gen, is one of the zeroed pages: the
+ * record's every @zero_step-th page from @start_gfn, @zero_pages of them,
+ * once they reached generation LM_ZERO_GEN.
+ */
+static inline int lm_page_zeroed(const struct lm_guest_state *st,
+				 uint64_t gfn, uint64_t gen)
+{
+	uint64_t i = gfn - st->start_gfn;
+
+	return st->zero_step && gen >= LM_ZERO_GEN &&
+	       i % st->zero_step == 0 && i / st->zero_step < st->zero_pages;
 }
 #endif /* __ASSEMBLER__ */
 

@@ -193,7 +193,10 @@ void lm_vm_add(struct lm_client *client, const struct vm *vm,
 int __lm_vm_attach(struct lm_client *client, const struct vm *vm,
 		   const char *name, const void *config, size_t len,
 		   uint32_t mig_id);
-/* A destination refuses incoming migration @mig_id, saying why. */
+/*
+ * A destination refuses incoming migration @mig_id, saying why.  An admin
+ * command (CAP_NET_ADMIN), as the agent's VMMs have.
+ */
 int __lm_mig_refuse(struct lm_client *client, uint32_t mig_id,
 		    const char *reason);
 int __lm_vm_del(struct lm_client *client, const char *name);

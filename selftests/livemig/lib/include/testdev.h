@@ -18,7 +18,9 @@
  *
  * Migration: testdev_stop() quiesces it (no write in flight once it
  * returns), testdev_save() says where it was, and __testdev_restore()
- * starts the same device there on the destination; on the source,
+ * starts the same device there on the destination, after checking every
+ * page it wrote (@verified, @verify_errors): its last writes before the
+ * pause are checked before anything else; on the source,
  * __testdev_restart() lets it go on after a cancelled migration.
  *
  * Conventions as in vmm.h.  Everything is in struct testdev.
@@ -50,6 +52,8 @@
  * @writes:	pages written (atomic)
  * @errors:	pages found not holding what the device wrote (atomic)
  * @first_bad_gfn: the first of them (written before @errors moves)
+ * @verified:	pages __testdev_restore() checked before starting it
+ * @verify_errors: how many of them were wrong (also in @errors)
  */
 struct testdev {
 	struct vm *vm;
@@ -64,6 +68,8 @@ struct testdev {
 	uint64_t writes;
 	uint64_t errors;
 	uint64_t first_bad_gfn;
+	uint64_t verified;
+	uint64_t verify_errors;
 };
 
 /**

@@ -82,6 +82,8 @@ struct vm_region {
  * @irqchip:	local APICs in KVM (split irqchip)
  * @epoch:	what the guest reads on LM_PORT_EPOCH; vm_new_epoch() moves
  *		it before a paused guest runs again (atomic)
+ * @burst:	what the guest reads on LM_PORT_BURST: 1 lifts its rate=
+ *		(atomic)
  * @regions:	guest RAM
  * @vcpus:	vCPUs, by creation order
  * @err:	why the last __vm_*() call failed
@@ -95,6 +97,7 @@ struct vm {
 	uint32_t ring_entries;
 	bool irqchip;
 	uint32_t epoch;
+	uint32_t burst;
 	struct vm_region regions[VM_MAX_REGIONS];
 	unsigned int nr_regions;
 	struct vcpu *vcpus[VM_MAX_VCPUS];
@@ -224,6 +227,11 @@ int __vm_split_irqchip(struct vm *vm);
  */
 void vm_set_epoch(struct vm *vm, uint32_t epoch);
 uint32_t vm_epoch(const struct vm *vm);
+/*
+ * A rate-limited guest writes as fast as it can while @on (it looks at
+ * LM_PORT_BURST every LM_EPOCH_POLL_NS), at its rate= again after.
+ */
+void vm_set_burst(struct vm *vm, bool on);
 
 int __vm_add_region(struct vm *vm, uint32_t slot, uint64_t gpa,
 		    uint64_t size, uint32_t flags);

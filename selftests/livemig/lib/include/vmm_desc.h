@@ -7,7 +7,7 @@
  * Text, one "key=value" per line after a first line naming the format and
  * its version:
  *
- *   livemig-test-vmm 2
+ *   livemig-test-vmm 3
  *   mem=33554432                  RAM bytes from guest address 0
  *   vcpus=1
  *   irqchip=split                 local APICs in KVM (or "none")
@@ -15,8 +15,10 @@
  *   guest=/.../livemig-guest.elf  the image the source booted
  *   guest.cmdline=pages=7936      the guest's options, as loaded
  *   guest.rate=0                  \
- *   guest.idle=0                   } what the options came from
- *   guest.reserved_pages=256      /  (pages left to the device)
+ *   guest.idle=0                   | what the options came from
+ *   guest.fill=pattern             | (pattern or random: what fills its
+ *   guest.zero_pages=0             | pages; pages it zeroes; pages left
+ *   guest.reserved_pages=256      /  to the device)
  *   region.0.name=ram0            one group per RAM region, by id (the
  *   region.0.gpa=0x0              memslot); livemig moves pages by
  *   region.0.size=0x2000000       region id and offset
@@ -41,7 +43,7 @@
 #include "vmm_run.h"
 
 #define VMM_DESC_FORMAT		"livemig-test-vmm"
-#define VMM_DESC_VERSION	2
+#define VMM_DESC_VERSION	3	/* 3: guest.fill, guest.zero_pages */
 #define VMM_DESC_MAX		8192	/* bytes of text */
 
 /**
@@ -54,6 +56,8 @@
  * @cmdline:	guest.cmdline=
  * @rate:	guest.rate=
  * @idle:	guest.idle=
+ * @fill:	guest.fill= (LM_FILL_*)
+ * @zero_pages:	guest.zero_pages=
  * @reserved_pages: guest.reserved_pages=
  * @regions:	region.N.gpa= and .size=, in the order first seen
  * @nr_regions:	how many
@@ -71,6 +75,8 @@ struct vmm_desc {
 	char cmdline[VM_CMDLINE_MAX];
 	uint64_t rate;
 	bool idle;
+	uint32_t fill;
+	uint64_t zero_pages;
 	uint64_t reserved_pages;
 	struct guest_region regions[VM_MAX_REGIONS];
 	unsigned int nr_regions;

@@ -25,6 +25,14 @@
  * loading anything (vmstate.h); a refusal's sentence is the reason its
  * acknowledgement carries back to the source.  Every request is
  * acknowledged, also those that make no sense in the current phase.
+ *
+ * For tests, set after vmm_mig_init():
+ *  - @burst_ms: PAUSE first lets the guest write unthrottled (its rate=
+ *    lifted, vm_set_burst()) and the device go on, for that long; only
+ *    then does it stop them.  Writes made while PAUSE is handled.
+ *  - @digest: a file that PAUSE (once stopped, before the ack) and LOAD
+ *    (before the state loads: the guest has not run here) write with the
+ *    digest of guest RAM (memdigest.h), for a test to compare.
  */
 #ifndef LIVEMIG_VMM_MIG_H
 #define LIVEMIG_VMM_MIG_H
@@ -66,6 +74,8 @@ enum vmm_mig_outcome {
  * @flags:	each region's memslot flags before PREPARE
  * @self_harvest: whether the VMM emptied the rings itself before PREPARE
  * @ds:		the devices' state LOAD brought, for RUN
+ * @burst_ms:	PAUSE's burst of unthrottled writes first, 0 = none
+ * @digest:	where PAUSE and LOAD write the memory digest, or NULL
  * @note:	what the last request did, for the VMM's log
  * @reason:	why it failed, as its acknowledgement says
  */
@@ -79,6 +89,8 @@ struct vmm_mig {
 	uint32_t flags[VM_MAX_REGIONS];
 	bool self_harvest;
 	struct vmm_devstate ds;
+	unsigned int burst_ms;
+	const char *digest;
 	char note[VMM_MIG_NOTE_LEN];
 	char reason[LIVEMIG_REASON_MAX];
 };

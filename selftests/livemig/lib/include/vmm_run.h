@@ -54,6 +54,8 @@
  *		livemig's PREPARE, DESIGN.md 3.4)
  * @rate:	the guest's rate= (pattern pages per second, 0 = no limit)
  * @idle:	the guest's idle=
+ * @fill:	the guest's fill= (LM_FILL_*)
+ * @zero_pages:	the guest's zero= (pages zeroed from its second pass on)
  * @reserved_pages: pages at the top of RAM the guest must leave alone
  *		(a device's area); the guest's pattern ends below them
  * @console_echo: print the guest's console lines as they come
@@ -69,6 +71,8 @@ struct vmm_config {
 	bool dirty_log;
 	uint64_t rate;
 	bool idle;
+	uint32_t fill;
+	uint64_t zero_pages;
 	uint64_t reserved_pages;
 	bool console_echo;
 	const struct guest_region *regions;
@@ -97,6 +101,7 @@ struct vmm_config {
  * @verified_pages: pages the last of them checked
  * @verify_errors: wrong pages it found
  * @clock_back:	times the guest saw its kvmclock go backwards
+ * @bursts:	times the guest found its rate= lifted (vm_set_burst())
  */
 struct vmm_stats {
 	uint64_t passes;
@@ -117,6 +122,7 @@ struct vmm_stats {
 	uint64_t verified_pages;
 	uint64_t verify_errors;
 	uint64_t clock_back;
+	uint64_t bursts;
 };
 
 /**
