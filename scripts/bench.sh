@@ -13,7 +13,7 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
-mem=256 rate=500
+mem=256 rate=200
 while [ $# -gt 0 ]; do
 	case $1 in
 	--mem) mem=$2; shift 2 ;;
@@ -91,7 +91,6 @@ print("%-26s %7.1fs %7dms %9d %10.1f %10.1f %6.0f%%" % (case, g("total_us") / 1e
 }
 one "idle, compression, psk" "--idle" compression psk
 one "busy $rate p/s, compr., psk" "--rate $rate" compression psk
-one "idle, tcp, psk (kTLS)" "--idle" tcp psk
 one "idle, tcp, auth none" "--idle" tcp none
 one "busy $rate p/s, tcp, none" "--rate $rate" tcp none
 JOB
