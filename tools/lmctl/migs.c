@@ -56,6 +56,33 @@ static int lm_take_id(const struct lmctl_cmd *cmd, const char *word, uint32_t *i
 	return LMCTL_EXIT_OK;
 }
 
+/* The one ID a command takes, and nothing after it. */
+static int lm_take_one_id(const struct lmctl_cmd *cmd, int argc, char **argv,
+			  uint32_t *id)
+{
+	int ret;
+
+	if (!argc)
+		return lmctl_usage_error(cmd, "missing ID");
+	ret = lm_take_id(cmd, argv[0], id);
+	if (ret)
+		return ret;
+	if (argc > 1)
+		return lmctl_arg_error(cmd, argv[1]);
+	return 0;
+}
+
+/* A request about migration @id failed (or not): say so, in one place. */
+static int lm_report(struct lm_nl *nl, const char *what, int err,
+		     const char *which, uint32_t id)
+{
+	if (err == -ENOENT && !nl->extack[0])
+		fprintf(stderr, "lmctl: %s: no %smigration %u on this host\n", what, which, id);
+	else if (err)
+		lm_nl_perror(nl, what, err);
+	return err;
+}
+
 int lmctl_cmd_status(const struct lmctl_opts *gopts, int argc, char **argv)
 {
 	const struct lmctl_cmd *cmd = lmctl_find("status");
@@ -67,22 +94,14 @@ int lmctl_cmd_status(const struct lmctl_opts *gopts, int argc, char **argv)
 	int ret, err;
 
 	argc = lmctl_take_json(&opts, argc, argv);
-	if (!argc)
-		return lmctl_usage_error(cmd, "missing ID");
-	ret = lm_take_id(cmd, argv[0], &id);
+	ret = lm_take_one_id(cmd, argc, argv, &id);
 	if (ret)
 		return ret;
-	if (argc > 1)
-		return lmctl_arg_error(cmd, argv[1]);
 
 	ret = lm_nl_connect(&nl);
 	if (ret)
 		return ret;
-	err = lm_mig_get(&nl, id, &m);
-	if (err == -ENOENT && !nl.extack[0])
-		fprintf(stderr, "lmctl: status: no migration %u on this host\n", id);
-	else if (err)
-		lm_nl_perror(&nl, "status", err);
+	err = lm_report(&nl, "status", lm_mig_get(&nl, id, &m), "", id);
 	lm_nl_close(&nl);
 	if (err)
 		return LMCTL_EXIT_ERROR;
@@ -104,22 +123,14 @@ int lmctl_cmd_cancel(const struct lmctl_opts *opts, int argc, char **argv)
 	int ret, err;
 
 	(void)opts;
-	if (!argc)
-		return lmctl_usage_error(cmd, "missing ID");
-	ret = lm_take_id(cmd, argv[0], &id);
+	ret = lm_take_one_id(cmd, argc, argv, &id);
 	if (ret)
 		return ret;
-	if (argc > 1)
-		return lmctl_arg_error(cmd, argv[1]);
 
 	ret = lm_nl_connect(&nl);
 	if (ret)
 		return ret;
-	err = lm_mig_cancel(&nl, id);
-	if (err == -ENOENT && !nl.extack[0])
-		fprintf(stderr, "lmctl: cancel: no active migration %u on this host\n", id);
-	else if (err)
-		lm_nl_perror(&nl, "cancel", err);
+	err = lm_report(&nl, "cancel", lm_mig_cancel(&nl, id), "active ", id);
 	lm_nl_close(&nl);
 	return err ? LMCTL_EXIT_ERROR : LMCTL_EXIT_OK;
 }
@@ -156,11 +167,7 @@ int lmctl_cmd_resolve(const struct lmctl_opts *opts, int argc, char **argv)
 	ret = lm_nl_connect(&nl);
 	if (ret)
 		return ret;
-	err = lm_mig_resolve(&nl, id);
-	if (err == -ENOENT && !nl.extack[0])
-		fprintf(stderr, "lmctl: resolve: no migration %u on this host\n", id);
-	else if (err)
-		lm_nl_perror(&nl, "resolve", err);
+	err = lm_report(&nl, "resolve", lm_mig_resolve(&nl, id), "", id);
 	lm_nl_close(&nl);
 	return err ? LMCTL_EXIT_ERROR : LMCTL_EXIT_OK;
 }
