@@ -144,7 +144,6 @@ static int lm_conn_sendv(struct lm_conn *c, struct kvec *iov, size_t n,
 			return sent;
 		if (!sent)
 			return -EPIPE;
-		c->wire_bytes += sent;
 	}
 	return 0;
 }

@@ -124,15 +124,13 @@ int lm_err_io(struct lm_err *e, int err, u8 phase);
  * @version: negotiated wire protocol version, 0 before HELLO
  * @buf: receive buffer, @buf_len bytes: the largest payload accepted
  * @buf_len: its size
- * @wire_bytes: bytes sent, headers and TLS excluded
- * @wire_bytes_in: bytes received
+ * @wire_bytes_in: bytes received, TLS excluded
  */
 struct lm_conn {
 	struct socket *sock;
 	u8 version;
 	u8 *buf;
 	size_t buf_len;
-	u64 wire_bytes;
 	u64 wire_bytes_in;
 };
 

@@ -483,28 +483,33 @@ static int lm_out_batch(struct lm_out *o, unsigned int n)
 	return err;
 }
 
+/* Queue page @i of region @r for reading; read and send a full batch. */
+static int lm_out_queue(struct lm_out *o, unsigned int r, u32 i, unsigned int *n)
+{
+	o->batch_region[*n] = r;
+	o->batch_index[*n] = i;
+	if (++*n < LM_READ_BATCH)
+		return 0;
+	*n = 0;
+	return lm_out_batch(o, LM_READ_BATCH);
+}
+
 /* Round 0: every page of every region. */
 static int lm_out_round0(struct lm_out *o)
 {
 	const struct lm_vm_desc *d = &o->vm->desc;
+	struct lm_mig_stats *st = &o->mig->stats;
 	unsigned int r, n = 0;
 	u32 i;
 	int err;
 
 	for (r = 0; r < d->n_regions; r++) {
-		u32 pages = d->regions[r].size >> PAGE_SHIFT;
-
-		for (i = 0; i < pages; i++) {
-			o->batch_region[n] = r;
-			o->batch_index[n] = i;
-			if (++n < LM_READ_BATCH)
-				continue;
-			err = lm_out_batch(o, n);
+		for (i = 0; i < d->regions[r].size >> PAGE_SHIFT; i++) {
+			err = lm_out_queue(o, r, i, &n);
 			if (err)
 				return err;
-			n = 0;
-			WRITE_ONCE(o->mig->stats.pages_remaining,
-				   o->mig->stats.pages_total - o->mig->stats.pages_sent);
+			if (!n)
+				WRITE_ONCE(st->pages_remaining, st->pages_total - st->pages_sent);
 		}
 	}
 	return lm_out_batch(o, n);
@@ -519,20 +524,14 @@ static int lm_out_dirty_round(struct lm_out *o)
 	int err;
 
 	for (r = 0; r < d->n_regions; r++) {
-		unsigned long pages = d->regions[r].size >> PAGE_SHIFT;
 		unsigned long *bits = o->dirty->bits[r];
 
-		for_each_set_bit(i, bits, pages) {
+		for_each_set_bit(i, bits, d->regions[r].size >> PAGE_SHIFT) {
 			if (!test_and_clear_bit(i, bits))
 				continue;
-			o->batch_region[n] = r;
-			o->batch_index[n] = i;
-			if (++n < LM_READ_BATCH)
-				continue;
-			err = lm_out_batch(o, n);
+			err = lm_out_queue(o, r, i, &n);
 			if (err)
 				return err;
-			n = 0;
 		}
 	}
 	return lm_out_batch(o, n);
