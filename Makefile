@@ -3,7 +3,10 @@
 # livemig: build the module, lmctl and the tests; run the tests.
 #
 #   make               livemig.ko (W=1), lmctl, the selftest programs
+#   make module-fault  the test build with fault points: build/fault/livemig.ko
 #   make check         every test (what CI runs; see README.md)
+#   make fuzz          the wire decoders under libFuzzer for FUZZ_SECONDS
+#                      (1800); selftests/fuzz/Makefile has the rest
 #   make KDIR=/path    build against another kernel tree
 #
 # Kbuild (the file next to this one) lists the module's objects.
@@ -17,6 +20,16 @@ all: module lmctl selftests
 
 module:
 	$(MAKE) -C $(KDIR) M=$(TOP) W=1 modules
+
+# The test build: the same sources with fault points (kmod/fault.c), built
+# in a copy of the tree so that its objects never mix with the shipped ones.
+FAULT := $(BUILD)/fault
+module-fault:
+	mkdir -p $(FAULT)/kmod $(FAULT)/uapi/linux
+	cp -p -u $(TOP)/Kbuild $(FAULT)/
+	cp -p -u $(TOP)/kmod/*.[ch] $(FAULT)/kmod/
+	cp -p -u $(TOP)/uapi/linux/livemig.h $(FAULT)/uapi/linux/
+	$(MAKE) -C $(KDIR) M=$(FAULT) W=1 CONFIG_LIVEMIG_FAULT=y modules
 
 # sparse over every module file (C=2 checks them all, not just rebuilt ones).
 sparse:
@@ -35,8 +48,11 @@ check:
 bench:
 	$(TOP)/scripts/bench.sh
 
+fuzz:
+	$(MAKE) -C $(TOP)/selftests/fuzz OUTPUT=$(BUILD)/fuzz fuzz
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(TOP) clean
 	rm -rf $(BUILD)
 
-.PHONY: all module sparse lmctl selftests check bench clean
+.PHONY: all module module-fault sparse lmctl selftests check bench fuzz clean

@@ -45,11 +45,35 @@ struct lm_conn *lm_conn_alloc(struct socket *sock, size_t buf_len)
 		return NULL;
 	}
 	c->buf_len = buf_len;
+	c->recv_max = buf_len;
 	c->sock = sock;
 	lm_conn_set_timeout(c, LM_IO_TIMEOUT);
 	/* Latency matters more than packing at switch-over. */
 	tcp_sock_set_nodelay(sock->sk);
 	return c;
+}
+
+/**
+ * lm_conn_grow() - make room for larger messages
+ * @c: the connection; what its buffer holds is dropped
+ * @buf_len: the new largest payload
+ *
+ * Return: 0 or -ENOMEM (the connection keeps its buffer).
+ */
+int lm_conn_grow(struct lm_conn *c, size_t buf_len)
+{
+	u8 *buf;
+
+	if (buf_len <= c->buf_len)
+		return 0;
+	buf = kvmalloc(buf_len, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	kvfree(c->buf);
+	c->buf = buf;
+	c->buf_len = buf_len;
+	c->recv_max = buf_len;
+	return 0;
 }
 
 /**
@@ -61,10 +85,41 @@ void lm_conn_set_timeout(struct lm_conn *c, long timeout)
 {
 	struct sock *sk = c->sock->sk;
 
+	c->timeout = timeout;
 	lock_sock(sk);
 	sk->sk_sndtimeo = timeout;
 	sk->sk_rcvtimeo = timeout;
 	release_sock(sk);
+}
+
+/**
+ * lm_conn_set_deadline() - bound a whole exchange, not just each call
+ * @c: the connection
+ * @deadline: jiffies, or 0 for none (each call keeps its timeout)
+ */
+void lm_conn_set_deadline(struct lm_conn *c, unsigned long deadline)
+{
+	c->deadline = deadline;
+	if (!deadline)
+		lm_conn_set_timeout(c, c->timeout);
+}
+
+/*
+ * Before each blocking call: what is left until the deadline becomes the
+ * call's timeout. Only the connection's owner calls this, so the plain
+ * store races with nothing but a reader in the socket layer.
+ */
+static int lm_conn_clamp(struct lm_conn *c, long *timeo)
+{
+	long left;
+
+	if (!c->deadline)
+		return 0;
+	left = (long)(c->deadline - jiffies);
+	if (left <= 0)
+		return -ETIMEDOUT;
+	WRITE_ONCE(*timeo, min(left, c->timeout));
+	return 0;
 }
 
 /**
@@ -137,6 +192,9 @@ static int lm_conn_sendv(struct lm_conn *c, struct kvec *iov, size_t n,
 
 	iov_iter_kvec(&msg.msg_iter, WRITE, iov, n, total);
 	while (msg_data_left(&msg)) {
+		sent = lm_conn_clamp(c, &c->sock->sk->sk_sndtimeo);
+		if (sent)
+			return sent;
 		sent = sock_sendmsg(c->sock, &msg);
 		if (sent == -EAGAIN)
 			return -ETIMEDOUT;
@@ -184,6 +242,9 @@ static int lm_conn_read(struct lm_conn *c, void *buf, size_t len)
 
 	iov_iter_kvec(&msg.msg_iter, READ, &iov, 1, len);
 	while (msg_data_left(&msg)) {
+		n = lm_conn_clamp(c, &c->sock->sk->sk_rcvtimeo);
+		if (n)
+			return n;
 		n = sock_recvmsg(c->sock, &msg, MSG_WAITALL);
 		if (n == -EAGAIN)
 			return -ETIMEDOUT;
@@ -218,7 +279,7 @@ int lm_conn_recv(struct lm_conn *c, struct lm_msg_hdr *hdr)
 		return -EPROTO;
 	if (c->version && hdr->type != LM_MSG_HELLO && hdr->version != c->version)
 		return -EPROTO;
-	if (hdr->len > c->buf_len)
+	if (hdr->len > c->recv_max)
 		return -EPROTO;
 	return lm_conn_read(c, c->buf, hdr->len);
 }
@@ -303,8 +364,9 @@ static int lm_conn_peer_abort(struct lm_conn *c, const struct lm_msg_hdr *hdr,
 
 	if (lm_abort_decode(c->buf, hdr->len, &a))
 		return lm_err_set(e, EPROTO, phase, "the peer sent a malformed ABORT");
-	lm_err_set(e, a.code ? a.code : ECONNABORTED, phase, "refused by the peer: %s",
-		   a.reason);
+	/* Its words, with who said it and where it was. */
+	lm_err_set(e, a.code ? a.code : ECONNABORTED, phase, "%s gave up during %s: %s",
+		   c->peer[0] ? c->peer : "the peer", lm_phase_name(a.phase), a.reason);
 	e->remote = true;
 	return -e->code;
 }
@@ -381,6 +443,9 @@ int lm_conn_handshake(struct lm_conn *c, enum lm_role role,
 	u32 version;
 	int err, len;
 
+	/* Until the peer is authenticated, only handshake messages fit. */
+	c->recv_max = max3(lm_msg_max_len(LM_MSG_HELLO), lm_msg_max_len(LM_MSG_AUTH),
+			   lm_msg_max_len(LM_MSG_ABORT));
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	theirs = kzalloc(sizeof(*theirs), GFP_KERNEL);
 	if (!t || !theirs) {
@@ -406,6 +471,7 @@ int lm_conn_handshake(struct lm_conn *c, enum lm_role role,
 		goto out;
 	}
 	strscpy(peer_name, theirs->host, LIVEMIG_HOST_NAME_MAX);
+	strscpy(c->peer, theirs->host, sizeof(c->peer));
 	if (lm_proto_negotiate(theirs->version_min, theirs->version_max, &version)) {
 		err = lm_err_set(e, EPROTONOSUPPORT, phase,
 				 "no common protocol version: %s speaks %u..%u, this host %u..%u",
@@ -499,6 +565,8 @@ int lm_conn_handshake(struct lm_conn *c, enum lm_role role,
 refuse:
 	lm_conn_abort(c, e->code, phase, e->msg);
 out:
+	if (!err)
+		c->recv_max = c->buf_len;
 	kfree_sensitive(t);
 	kfree(theirs);
 	memzero_explicit(mac, sizeof(mac));

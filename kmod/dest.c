@@ -22,24 +22,92 @@
 #include <linux/slab.h>
 #include <linux/utsname.h>
 #include <linux/vmalloc.h>
+#include <net/ipv6.h>
 #include <net/sock.h>
 
+#include "fault.h"
 #include "mig.h"
 
-/* Unauthenticated connections are cheap to refuse: cap them per host. */
-#define LM_PENDING_MAX	16
+/*
+ * Connections not yet authenticated: at most LM_PENDING_MAX in all, and
+ * LM_PENDING_PER_PEER from any one address, so that one peer flooding the
+ * port or trickling bytes cannot keep the others out. Each holds its slot
+ * for at most LM_HANDSHAKE_TIMEOUT.
+ */
+#define LM_PENDING_MAX		32
+#define LM_PENDING_PER_PEER	8
+
+/**
+ * struct lm_pending - a slot of an unauthenticated connection
+ * @net: the host's namespace (hosts share the table)
+ * @addr: the peer's address (its port left out)
+ */
+struct lm_pending {
+	struct net *net;
+	struct sockaddr_storage addr;
+};
+
+static DEFINE_SPINLOCK(lm_pending_lock);
+static struct lm_pending lm_pending[LM_PENDING_MAX];
 
 /**
  * struct lm_in - an accepted connection before it says what it is for
  * @host: its host
  * @sock: the socket
+ * @slot: its entry in lm_pending until authenticated, or NULL after
  */
 struct lm_in {
 	struct lm_host *host;
 	struct socket *sock;
+	struct lm_pending *slot;
 };
 
-static atomic_t lm_in_pending = ATOMIC_INIT(0);
+static bool lm_same_addr(const struct sockaddr_storage *a,
+			 const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	return ipv6_addr_equal(&((const struct sockaddr_in6 *)a)->sin6_addr,
+			       &((const struct sockaddr_in6 *)b)->sin6_addr);
+}
+
+/* A slot for a new connection from @addr, or NULL if it must be refused. */
+static struct lm_pending *lm_pending_take(struct net *net,
+					  const struct sockaddr_storage *addr)
+{
+	struct lm_pending *slot = NULL;
+	unsigned int i, same = 0;
+
+	spin_lock(&lm_pending_lock);
+	for (i = 0; i < LM_PENDING_MAX; i++) {
+		struct lm_pending *p = &lm_pending[i];
+
+		if (!p->net)
+			slot = slot ?: p;
+		else if (p->net == net && lm_same_addr(&p->addr, addr))
+			same++;
+	}
+	if (same >= LM_PENDING_PER_PEER)
+		slot = NULL;
+	if (slot) {
+		slot->net = net;
+		slot->addr = *addr;
+	}
+	spin_unlock(&lm_pending_lock);
+	return slot;
+}
+
+static void lm_pending_put(struct lm_pending *slot)
+{
+	if (!slot)
+		return;
+	spin_lock(&lm_pending_lock);
+	slot->net = NULL;
+	spin_unlock(&lm_pending_lock);
+}
 
 /**
  * lm_mig_find_incoming() - the incoming migration a destination VMM attaches to
@@ -153,6 +221,13 @@ static int lm_in_apply(struct lm_mig *mig, const struct lm_page_entry *e,
 	return err;
 }
 
+/* A fault point of the test build made this step fail. */
+static int lm_in_fault(struct lm_mig *mig, struct lm_err *e, u8 phase)
+{
+	return lm_err_set(e, EIO, phase, "%s: fault injected (test build)",
+			  mig->cfg->host_name);
+}
+
 /* A PAGES message: decode, check, decompress, digest, apply. */
 static int lm_in_pages(struct lm_mig *mig, struct lm_conn *c, u32 len,
 		       struct lm_digest *dg, u64 *pages, u8 *page)
@@ -207,12 +282,17 @@ static void lm_in_data(struct lm_host *host, struct lm_conn *c, u32 len)
 	struct lm_join j;
 	struct lm_mig *mig;
 	u64 pages = 0;
+	unsigned int first_pages = 0;
 	u8 *page = NULL;
 	bool ok = false, last = false;
 	int err;
 
 	if (lm_join_decode(c->buf, len, &j))
 		return;
+	if (lm_conn_grow(c, LM_DATA_BUF)) {
+		lm_conn_abort(c, ENOMEM, LM_PHASE_SETUP, "out of memory");
+		return;
+	}
 	mutex_lock(&host->lock);
 	mig = lm_mig_find_uuid(host, j.uuid);
 	if (mig && (mig->t_end || !mig->accepting ||
@@ -242,6 +322,8 @@ static void lm_in_data(struct lm_host *host, struct lm_conn *c, u32 len)
 			break;
 		if (hdr.type == LM_MSG_PAGES) {
 			if (lm_in_pages(mig, c, hdr.len, &dg, &pages, page))
+				break;
+			if (!first_pages++ && lm_fault(mig, LM_FAULT_DST_PAGES))
 				break;
 			WRITE_ONCE(mig->stats.wire_bytes, c->wire_bytes_in);
 		} else if (hdr.type == LM_MSG_ROUND_END) {
@@ -363,6 +445,8 @@ static int lm_in_run(struct lm_mig *mig, struct lm_conn *c, struct lm_err *e)
 	int err, len;
 	u8 *buf;
 
+	if (lm_fault(mig, LM_FAULT_DST_ADMITTED))
+		return lm_in_fault(mig, e, LM_PHASE_SETUP);
 	if (lm_nl_incoming(mig))
 		return lm_err_set(e, ESRCH, LM_PHASE_SETUP,
 				  "the agent on %s could not be told (it exited?)",
@@ -383,6 +467,8 @@ static int lm_in_run(struct lm_mig *mig, struct lm_conn *c, struct lm_err *e)
 				  "no VMM attached on %s within %d s", mig->cfg->host_name,
 				  LM_VMM_TIMEOUT / HZ);
 
+	if (lm_fault(mig, LM_FAULT_DST_ATTACHED))
+		return lm_in_fault(mig, e, LM_PHASE_SETUP);
 	for (i = 0; i < mig->desc->n_regions; i++) {
 		mig->held[i] = kvcalloc(mig->desc->regions[i].size >> PAGE_SHIFT,
 					sizeof(u32), GFP_KERNEL);
@@ -455,11 +541,15 @@ static int lm_in_run(struct lm_mig *mig, struct lm_conn *c, struct lm_err *e)
 		return lm_err_set(e, EPROTO, LM_PHASE_LOADING, "%s: unusable state: %s",
 				  mig->cfg->host_name, why);
 
+	if (lm_fault(mig, LM_FAULT_DST_STATE))
+		return lm_in_fault(mig, e, LM_PHASE_LOADING);
 	lm_mig_set_state(mig, LIVEMIG_MIG_LOADING);
 	err = lm_vm_request(mig->vm, LIVEMIG_REQ_LOAD, mig->id, LM_VMM_TIMEOUT, e,
 			    LM_PHASE_LOADING);
 	if (err)
 		return err;
+	if (lm_fault(mig, LM_FAULT_DST_LOADED))
+		return lm_in_fault(mig, e, LM_PHASE_LOADING);
 	err = lm_conn_send(c, LM_MSG_READY, NULL, 0);
 	if (err)
 		return lm_err_io(e, err, LM_PHASE_COMMITTING);
@@ -474,7 +564,9 @@ static int lm_in_run(struct lm_mig *mig, struct lm_conn *c, struct lm_err *e)
 	mutex_lock(&host->lock);
 	mig->outcome = LM_OUTCOME_COMMITTED;
 	mutex_unlock(&host->lock);
-	if (lm_conn_send(c, LM_MSG_COMMITTED, mig->uuid, LIVEMIG_UUID_LEN))
+	/* Failing here loses COMMITTED on the way: the source is in doubt. */
+	if (lm_fault(mig, LM_FAULT_DST_COMMITTED) ||
+	    lm_conn_send(c, LM_MSG_COMMITTED, mig->uuid, LIVEMIG_UUID_LEN))
 		pr_info("migration %u: COMMITTED not delivered; the source will ask\n",
 			mig->id);
 	return 0;
@@ -626,11 +718,12 @@ static int lm_in_thread(void *arg)
 	char peer[LIVEMIG_HOST_NAME_MAX] = "";
 	struct lm_settings *cfg;
 	struct lm_msg_hdr hdr;
+	struct lm_pending *slot = in->slot;
 	struct lm_err e = { };
-	bool pending = true;
 	struct lm_conn *c;
 
-	c = lm_conn_alloc(in->sock, LM_DATA_BUF);
+	/* Small until the peer is known: a data stream grows it (JOIN). */
+	c = lm_conn_alloc(in->sock, LM_CTRL_BUF);
 	kfree(in);
 	cfg = kmalloc(sizeof(*cfg), GFP_KERNEL);
 	if (!c || !cfg)
@@ -641,14 +734,20 @@ static int lm_in_thread(void *arg)
 	if (!cfg->host_name[0])
 		strscpy(cfg->host_name, init_utsname()->nodename, sizeof(cfg->host_name));
 
-	/* A peer that says nothing is dropped soon. */
+	/*
+	 * A peer that says nothing is dropped soon, and one that trickles
+	 * bytes is dropped at the deadline: it must have said what it wants
+	 * (authenticated) by then.
+	 */
 	lm_conn_set_timeout(c, LM_CONNECT_TIMEOUT);
+	lm_conn_set_deadline(c, jiffies + LM_HANDSHAKE_TIMEOUT);
 	if (lm_conn_handshake(c, LM_ROLE_RESPONDER, cfg, peer, &e) ||
 	    lm_conn_recv(c, &hdr))
 		goto out;
-	/* Authenticated: no longer counted against the cap. */
-	atomic_dec(&lm_in_pending);
-	pending = false;
+	/* Authenticated: its slot is free for others. */
+	lm_pending_put(slot);
+	slot = NULL;
+	lm_conn_set_deadline(c, 0);
 	lm_conn_set_timeout(c, LM_IO_TIMEOUT);
 	switch (hdr.type) {
 	case LM_MSG_SETUP:
@@ -664,8 +763,7 @@ static int lm_in_thread(void *arg)
 		lm_conn_abort(c, EPROTO, LM_PHASE_SETUP, "expected SETUP, JOIN or OUTCOME");
 	}
 out:
-	if (pending)
-		atomic_dec(&lm_in_pending);
+	lm_pending_put(slot);
 	lm_conn_free(c);
 	kfree_sensitive(cfg);
 	lm_host_thread_done(host);
@@ -680,11 +778,19 @@ out:
  */
 void lm_in_accept(struct lm_host *host, struct socket *sock)
 {
+	struct sockaddr_storage addr = { };
+	struct lm_pending *slot = NULL;
 	struct task_struct *t;
 	struct lm_in *in;
 
-	if (atomic_inc_return(&lm_in_pending) > LM_PENDING_MAX)
+	if (kernel_getpeername(sock, (struct sockaddr *)&addr) < 0)
 		goto refuse;
+	slot = lm_pending_take(host->net, &addr);
+	if (!slot) {
+		pr_info_ratelimited("too many unauthenticated connections from %pISc: refused\n",
+				    &addr);
+		goto refuse;
+	}
 	in = kmalloc(sizeof(*in), GFP_KERNEL);
 	if (!in)
 		goto refuse;
@@ -699,6 +805,7 @@ void lm_in_accept(struct lm_host *host, struct socket *sock)
 	}
 	in->host = host;
 	in->sock = sock;
+	in->slot = slot;
 	t = kthread_run(lm_in_thread, in, "livemig-in");
 	if (!IS_ERR(t))
 		return;
@@ -706,7 +813,7 @@ void lm_in_accept(struct lm_host *host, struct socket *sock)
 	module_put(THIS_MODULE);
 	kfree(in);
 refuse:
-	atomic_dec(&lm_in_pending);
+	lm_pending_put(slot);
 	/* Reset, not FIN: an orphaned kernel socket has no timers. */
 	sock_no_linger(sock->sk);
 	sock_release(sock);

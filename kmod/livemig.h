@@ -94,6 +94,8 @@ struct lm_host {
 /* How long a peer or a VMM may keep us waiting. */
 #define LM_CONNECT_TIMEOUT	(10 * HZ)
 #define LM_IO_TIMEOUT		(30 * HZ)
+/* HELLO, AUTH and the first message of an incoming connection, in all. */
+#define LM_HANDSHAKE_TIMEOUT	(30 * HZ)
 #define LM_VMM_TIMEOUT		(10 * HZ)
 #define LM_DOUBT_TIMEOUT	(60 * HZ)
 #define LM_CTRL_BUF		(64 * 1024)
@@ -124,19 +126,31 @@ int lm_err_io(struct lm_err *e, int err, u8 phase);
  * @version: negotiated wire protocol version, 0 before HELLO
  * @buf: receive buffer, @buf_len bytes: the largest payload accepted
  * @buf_len: its size
+ * @recv_max: largest payload accepted now: small until authenticated, so
+ *	an unauthenticated peer cannot make us read a large message
+ * @timeout: the bound of each blocking send or receive, in jiffies
+ * @deadline: jiffies by which the whole exchange must be over, or 0; a
+ *	peer that trickles one byte per timeout is cut off here
  * @wire_bytes_in: bytes received, TLS excluded
+ * @peer: the peer's host name once its HELLO arrived, for messages
  */
 struct lm_conn {
 	struct socket *sock;
 	u8 version;
 	u8 *buf;
 	size_t buf_len;
+	size_t recv_max;
+	long timeout;
+	unsigned long deadline;
 	u64 wire_bytes_in;
+	char peer[LIVEMIG_HOST_NAME_MAX];
 };
 
 /* conn.c */
 struct lm_conn *lm_conn_alloc(struct socket *sock, size_t buf_len);
 void lm_conn_set_timeout(struct lm_conn *c, long timeout);
+void lm_conn_set_deadline(struct lm_conn *c, unsigned long deadline);
+int lm_conn_grow(struct lm_conn *c, size_t buf_len);
 void lm_conn_free(struct lm_conn *c);
 void lm_conn_shutdown(struct lm_conn *c);
 int lm_conn_connect(struct net *net, const struct sockaddr_storage *peer,

@@ -8,6 +8,7 @@
 
 #include <linux/module.h>
 
+#include "fault.h"
 #include "livemig.h"
 
 static int __init livemig_init(void)
@@ -31,6 +32,7 @@ static int __init livemig_init(void)
 	if (err)
 		goto err_vm;
 
+	lm_fault_init();
 	pr_info("version %s loaded\n", LIVEMIG_MODULE_VERSION);
 	return 0;
 
@@ -45,6 +47,7 @@ err_host:
 
 static void __exit livemig_exit(void)
 {
+	lm_fault_exit();
 	/* Address events first: their work announces on the family. */
 	lm_listen_exit();
 	lm_vm_exit();

@@ -27,6 +27,7 @@
 #include <linux/utsname.h>
 #include <linux/vmalloc.h>
 
+#include "fault.h"
 #include "mig.h"
 
 /**
@@ -494,6 +495,15 @@ static int lm_out_queue(struct lm_out *o, unsigned int r, u32 i, unsigned int *n
 	return lm_out_batch(o, LM_READ_BATCH);
 }
 
+/* A fault point of the test build: 0, or the step fails here. */
+static int lm_out_fault(struct lm_out *o, enum lm_fault_site site, u8 phase)
+{
+	if (!lm_fault(o->mig, site))
+		return 0;
+	return lm_err_set(o->e, EIO, phase, "%s: fault injected (test build)",
+			  o->mig->cfg->host_name);
+}
+
 /* Round 0: every page of every region. */
 static int lm_out_round0(struct lm_out *o)
 {
@@ -506,6 +516,8 @@ static int lm_out_round0(struct lm_out *o)
 	for (r = 0; r < d->n_regions; r++) {
 		for (i = 0; i < d->regions[r].size >> PAGE_SHIFT; i++) {
 			err = lm_out_queue(o, r, i, &n);
+			if (!err && !r && i == LM_READ_BATCH - 1)
+				err = lm_out_fault(o, LM_FAULT_SRC_ROUND0, LM_PHASE_PRECOPY);
 			if (err)
 				return err;
 			if (!n)
@@ -736,7 +748,9 @@ static int lm_out_precopy(struct lm_out *o)
 		WRITE_ONCE(st->round, o->round);
 		t = ktime_get();
 		bytes0 = st->wire_bytes;
-		err = o->round ? lm_out_dirty_round(o) : lm_out_round0(o);
+		err = o->round == 1 ? lm_out_fault(o, LM_FAULT_SRC_ROUND1, LM_PHASE_PRECOPY) : 0;
+		if (!err)
+			err = o->round ? lm_out_dirty_round(o) : lm_out_round0(o);
 		if (!err)
 			err = lm_out_flush_all(o);
 		if (err)
@@ -788,6 +802,8 @@ static int lm_out_stopcopy(struct lm_out *o, ktime_t *t_pause)
 	o->paused = true;
 	err = lm_vm_request(o->vm, LIVEMIG_REQ_PAUSE, mig->id, LM_VMM_TIMEOUT, o->e,
 			    LM_PHASE_STOPCOPY);
+	if (!err)
+		err = lm_out_fault(o, LM_FAULT_SRC_PAUSED, LM_PHASE_STOPCOPY);
 	if (err)
 		return err;
 	/* From here, every harvest is ours, so none can hide an entry. */
@@ -897,6 +913,9 @@ connect:
 		goto fail;
 	}
 	lm_mig_set_conn(mig, &mig->ctrl, c);
+	err = lm_out_fault(o, LM_FAULT_SRC_CONNECTED, LM_PHASE_CONNECTING);
+	if (err)
+		goto fail;
 	lm_mig_set_state(mig, LIVEMIG_MIG_AUTHENTICATING);
 	err = lm_conn_handshake(c, LM_ROLE_INITIATOR, mig->cfg, mig->peer_name, o->e);
 	if (err)
@@ -923,6 +942,8 @@ connect:
 		}
 		goto connect;
 	}
+	if (!err)
+		err = lm_out_fault(o, LM_FAULT_SRC_ACCEPTED, LM_PHASE_SETUP);
 	if (err)
 		goto fail;
 
@@ -943,9 +964,14 @@ connect:
 		goto fail;
 
 	lm_mig_set_state(mig, LIVEMIG_MIG_LOADING);
+	err = lm_out_fault(o, LM_FAULT_SRC_STATE_SENT, LM_PHASE_LOADING);
+	if (err)
+		goto fail;
 	/* The destination's VMM loads the state: its time and the wire's. */
 	lm_conn_set_timeout(c, LM_VMM_TIMEOUT + LM_IO_TIMEOUT);
 	err = lm_conn_expect(c, LM_MSG_READY, &hdr, o->e, LM_PHASE_LOADING);
+	if (!err)
+		err = lm_out_fault(o, LM_FAULT_SRC_READY, LM_PHASE_COMMITTING);
 	if (err)
 		goto fail;
 
@@ -954,6 +980,8 @@ connect:
 	/* From here on the VM must not resume here unless the peer says so. */
 	mig->commit_sent = true;
 	err = lm_conn_send(c, LM_MSG_COMMIT, mig->uuid, sizeof(mig->uuid));
+	if (!err)
+		err = lm_out_fault(o, LM_FAULT_SRC_COMMIT_SENT, LM_PHASE_COMMITTING);
 	if (!err)
 		err = lm_conn_expect(c, LM_MSG_COMMITTED, &hdr, o->e, LM_PHASE_COMMITTING);
 	if (!err && (hdr.len != LIVEMIG_UUID_LEN || memcmp(c->buf, mig->uuid, hdr.len)))

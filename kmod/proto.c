@@ -245,7 +245,9 @@ int lm_hello_decode(const u8 *buf, size_t len, struct lm_hello *h)
 	memcpy(out.nonce, buf + 8, LM_NONCE_LEN);
 	memcpy(out.host, buf + LM_HELLO_FIXED_LEN, host_len);
 
+	/* A NUL inside the name would hide the bytes after it from the check. */
 	if (out.version_min > out.version_max ||
+	    strnlen(out.host, sizeof(out.host)) != host_len ||
 	    !lm_name_valid(out.host, sizeof(out.host)))
 		return -EBADMSG;
 	*h = out;

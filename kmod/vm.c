@@ -505,7 +505,8 @@ int lm_vm_request(struct lm_vm *vm, u8 req, u32 mig_id, long timeout,
 	err = lm_nl_vmm_request(vm->host->net, vm->portid, id, req, vm->desc.name,
 				mig_id);
 	if (err)
-		return lm_err_set(e, ESRCH, phase, "VMM of %s unreachable for %s (error %d)",
+		return lm_err_set(e, ESRCH, phase,
+				  "the VMM of %s is gone (exited or killed): %s not delivered (error %d)",
 				  vm->desc.name, name, err);
 	wait_event_timeout(vm->req_wq, READ_ONCE(vm->req_done) || READ_ONCE(vm->dead),
 			   timeout);

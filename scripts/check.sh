@@ -9,6 +9,7 @@
 #              the selftest programs, the uapi header on its own
 #   spec       uapi header, module policies and YNL spec agree
 #   userspace  lmctl's unit tests; systemd-analyze verify of its unit
+#   fuzz       the wire decoders under libFuzzer (selftests/fuzz/), 60 s
 #   checkpatch --strict on kmod/ and uapi/
 #   kunit      KUnit under UML (kmod/tests/)
 #   kselftest  one QEMU test host (module life, settings, listener,
@@ -121,6 +122,19 @@ userspace() {
 	return $rc
 }
 
+# The wire decoders under libFuzzer, 60 s at most (selftests/fuzz/).
+fuzz() {
+	make -s -C selftests/fuzz OUTPUT="$top/build/fuzz" RESULTS="$res" check \
+		> "$res/fuzz.log" 2>&1
+	local rc=$?
+	# A build failure leaves no KTAP: record it so it is counted.
+	[ -s "$res/fuzz.ktap" ] ||
+		printf 'TAP version 13\n1..1\nnot ok 1 - the wire fuzzer did not run (exit %d; see fuzz.log)\n' \
+			"$rc" > "$res/fuzz.ktap"
+	grep -E '^(not )?ok |^#' "$res/fuzz.ktap"
+	return $rc
+}
+
 kunit() {
 	scripts/kunit.sh > /dev/null 2>&1
 	local rc=$?
@@ -192,6 +206,7 @@ stage setup setup
 stage build build
 stage spec spec_check
 stage userspace userspace
+stage fuzz fuzz
 stage checkpatch scripts/checkpatch.sh
 stage kunit kunit
 stage kselftest kselftest

@@ -20,6 +20,9 @@ packages=(
 	build-essential gcc make binutils bc flex bison libelf-dev libssl-dev
 	pkg-config libnl-3-dev libnl-genl-3-dev sparse perl python3 python3-yaml
 	xz-utils
+	# the wire fuzzer: clang's libFuzzer and sanitizer runtimes (only
+	# recommended by clang), xxHash for the kernel's xxh64
+	clang libclang-rt-dev libxxhash-dev
 	# test hosts: QEMU and the initramfs
 	qemu-system-x86 busybox-static cpio gzip file kmod
 	# tools the selftests run inside the test hosts

@@ -241,6 +241,7 @@ static void lm_hello_roundtrip_test(struct kunit *test)
 enum hello_damage {
 	HD_SHORT, HD_TRAILING, HD_HOSTLEN_PAST_END, HD_HOSTLEN_ZERO,
 	HD_HOST_SPACE, HD_HOST_ESCAPE, HD_UPSIDE_DOWN, HD_HOSTLEN_MAX,
+	HD_HOST_NUL,
 };
 
 struct hello_case {
@@ -257,6 +258,7 @@ static const struct hello_case hello_cases[] = {
 	{ "escape sequence in the host name", HD_HOST_ESCAPE },
 	{ "version range upside down", HD_UPSIDE_DOWN },
 	{ "host length 255", HD_HOSTLEN_MAX },
+	{ "NUL inside the host name (found by the fuzzer)", HD_HOST_NUL },
 };
 
 static void hello_case_desc(const struct hello_case *c, char *desc)
@@ -305,6 +307,11 @@ static void lm_hello_decode_refuses_test(struct kunit *test)
 		buf[3] = 255;
 		memset(buf + LM_HELLO_FIXED_LEN, 'a', 255);
 		len = LM_HELLO_FIXED_LEN + 255;
+		break;
+	case HD_HOST_NUL:
+		/* "a" then a NUL hiding a byte no name may hold. */
+		buf[LM_HELLO_FIXED_LEN + 1] = '\0';
+		buf[LM_HELLO_FIXED_LEN + 2] = 0xff;
 		break;
 	}
 

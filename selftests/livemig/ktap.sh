@@ -84,6 +84,16 @@ check() {
 	fi
 }
 
+# wait_for SECONDS CMD...: polls CMD every 0.2 s; false after SECONDS.
+wait_for() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@" > /dev/null 2>&1; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.2
+	done
+}
+
 ktap_finish() {
 	echo "# $((ktap_n - ktap_failed - ktap_skipped)) passed, $ktap_failed failed, $ktap_skipped skipped"
 	[ "$ktap_failed" = 0 ] || exit $KSFT_FAIL

@@ -93,6 +93,7 @@
  * @fill:	--fill, LM_FILL_*
  * @zero_pages:	--zero-pages
  * @pause_burst: --pause-burst, ms
+ * @lie_after_pause: --lie-after-pause
  * @mem_digest:	--mem-digest
  */
 struct options {
@@ -113,6 +114,7 @@ struct options {
 	uint32_t fill;
 	uint64_t zero_pages;
 	unsigned int pause_burst;
+	bool lie_after_pause;
 	const char *mem_digest;
 };
 
@@ -190,7 +192,8 @@ static void usage(FILE *f)
 "              [--seconds S] [--no-register] [--device-writes N]\n"
 "              [--config-out FILE] [--ring ENTRIES] [--dirty-log]\n"
 "              [--fill pattern|random] [--zero-pages N]\n"
-"              [--pause-burst MS] [--mem-digest FILE] [-v]\n"
+"              [--pause-burst MS] [--lie-after-pause]\n"
+"              [--mem-digest FILE] [-v]\n"
 "       " PROG " --incoming [--mig-id ID] [--name NAME] [--config-fd FD]\n"
 "              [--seconds S] [--config-out FILE] [--pause-burst MS]\n"
 "              [--mem-digest FILE] [-v]\n"
@@ -231,6 +234,8 @@ static void usage(FILE *f)
 "  --pause-burst MS     on livemig's PAUSE, first let the guest write as\n"
 "                       fast as it can (--rate lifted) and the device go\n"
 "                       on for MS ms (1..%d), then stop them\n"
+"  --lie-after-pause    a broken VMM, for tests: acknowledge PAUSE, then\n"
+"                       let the vCPU run on (livemig must abort)\n"
 "  --mem-digest FILE    write a digest of guest RAM to FILE, one line per\n"
 "                       page (\"REGION PAGE XXH64\"): at PAUSE once the VM\n"
 "                       stands still, and with --incoming at LOAD, before\n"
@@ -339,6 +344,7 @@ static void parse_options(int argc, char **argv, struct options *opt)
 	enum { O_NAME = 256, O_MEM, O_RATE, O_IDLE, O_SECONDS, O_NO_REGISTER,
 	       O_DEVICE_WRITES, O_CONFIG_OUT, O_RING, O_DIRTY_LOG, O_INCOMING,
 	       O_MIG_ID, O_CONFIG_FD, O_FILL, O_ZERO_PAGES, O_PAUSE_BURST,
+	       O_LIE_AFTER_PAUSE,
 	       O_MEM_DIGEST };
 	static const struct option longopts[] = {
 		{ "name", required_argument, NULL, O_NAME },
@@ -357,6 +363,7 @@ static void parse_options(int argc, char **argv, struct options *opt)
 		{ "fill", required_argument, NULL, O_FILL },
 		{ "zero-pages", required_argument, NULL, O_ZERO_PAGES },
 		{ "pause-burst", required_argument, NULL, O_PAUSE_BURST },
+		{ "lie-after-pause", no_argument, NULL, O_LIE_AFTER_PAUSE },
 		{ "mem-digest", required_argument, NULL, O_MEM_DIGEST },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -433,6 +440,9 @@ static void parse_options(int argc, char **argv, struct options *opt)
 		case O_PAUSE_BURST:
 			opt->pause_burst = parse_num("--pause-burst", optarg, 1,
 						     PAUSE_BURST_MAX_MS);
+			break;
+		case O_LIE_AFTER_PAUSE:
+			opt->lie_after_pause = true;
 			break;
 		case O_MEM_DIGEST:
 			if (!*optarg)
@@ -955,6 +965,7 @@ static int run_source(struct lm_vmm *v)
 	}
 	vmm_mig_init(&v->mig, v->vmm, dev, v->client, v->opt.name, false);
 	v->mig.burst_ms = v->opt.pause_burst;
+	v->mig.lie = v->opt.lie_after_pause;
 	v->mig.digest = v->opt.mem_digest;
 	start_ticking(v, "resuming");
 	return finish(v, run(v));

@@ -22,14 +22,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@" > /dev/null 2>&1; do
-		[ $SECONDS -ge $end ] && return 1
-		sleep 0.3
-	done
-}
 log_has() { grep -Eq -- "$2" "$tmp/$1.log"; }
 registered() { lmctl vm list | grep -q "^$1 "; }
 

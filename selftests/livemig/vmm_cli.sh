@@ -56,16 +56,6 @@ stop() {
 	pids=$(echo "$pids" | sed "s/ $1\b//")
 }
 
-# wait_for SECONDS CMD...: polls CMD every 0.2 s; false after SECONDS.
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@" > /dev/null 2>&1; do
-		[ "$SECONDS" -lt "$end" ] || return 1
-		sleep 0.2
-	done
-}
-
 # listed NAME BYTES PID: lmctl's stable JSON shows that VM, that size, owner.
 listed() {
 	lmctl -j vm list | grep -q "\"name\":\"$1\",\"pid\":$3,\"memory\":$2,"

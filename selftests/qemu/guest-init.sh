@@ -8,12 +8,12 @@
 # The job's exit code is written next to it; then the machine powers off.
 #
 # Kernel command line: lm.init=THIS lm.results=DIR [lm.hostname=NAME]
-#                      [lm.addr=CIDR] [lm.nomodule]
+#                      [lm.addr=CIDR] [lm.nomodule] [lm.module=PATH]
 
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=dumb
 
-results= hostname=lmhost addr= load_module=1
+results= hostname=lmhost addr= load_module=1 module=
 
 # The repository is two levels above this script, at the same path as on
 # the build machine.
@@ -46,6 +46,7 @@ for arg in $(cat /proc/cmdline); do
 	lm.hostname=*) hostname=${arg#lm.hostname=} ;;
 	lm.addr=*) addr=${arg#lm.addr=} ;;
 	lm.nomodule) load_module=0 ;;
+	lm.module=*) module=${arg#lm.module=} ;;
 	esac
 done
 
@@ -74,7 +75,8 @@ setup() {
 		# insmod resolves no dependencies: load what livemig.ko uses first.
 		modprobe -a tls lz4_compress lz4_decompress ||
 			{ echo "guest-init: modprobe of livemig's dependencies failed"; return 1; }
-		insmod "$top/livemig.ko" || { echo "guest-init: insmod livemig.ko failed"; return 1; }
+		insmod "${module:-$top/livemig.ko}" ||
+			{ echo "guest-init: insmod ${module:-livemig.ko} failed"; return 1; }
 	fi
 	if [ -n "$addr" ]; then
 		modprobe virtio_net

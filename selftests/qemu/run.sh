@@ -17,6 +17,12 @@
 #   --addr CIDR       address of eth0 (with --net)
 #   --hostname NAME   the host's name (default NAME)
 #   --no-module       do not load livemig.ko
+#   --module PATH     load this build of livemig.ko instead (the test build
+#                     with fault points, build/fault/livemig.ko)
+#   --tcg-thread single|multi
+#                     TCG threading (default multi: one host thread per vCPU)
+#   --append ARGS     more kernel command line (debug options, e.g.
+#                     "page_poison=1 slub_debug=FZPU")
 #
 # The job runs as root with PATH holding lmctl and the selftest programs and
 # LM_TOP, LM_BUILD, LM_RESULTS set. Everything is kept in build/results/NAME:
@@ -28,7 +34,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 
-mem=2048 smp=2 tmo=600 net= addr= hostname= module=1
+mem=2048 smp=2 tmo=600 net= addr= hostname= module=1 modpath= append= tcgthread=multi
 usage() {
 	sed -n '/^# Usage:/,/^# Exit status/p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
@@ -42,6 +48,9 @@ while [ $# -gt 0 ]; do
 	--addr) addr=$2; shift 2 ;;
 	--hostname) hostname=$2; shift 2 ;;
 	--no-module) module=0; shift ;;
+	--module) modpath=$(realpath "$2"); shift 2 ;;
+	--append) append=$2; shift 2 ;;
+	--tcg-thread) tcgthread=$2; shift 2 ;;
 	-h|--help) usage ;;
 	-*) echo "run.sh: unknown option $1" >&2; usage ;;
 	*) break ;;
@@ -69,6 +78,8 @@ cmdline="console=ttyS0 panic=-1 oops=panic loglevel=6 lm.init=$here/guest-init.s
 cmdline+=" lm.results=$res lm.hostname=$hostname"
 [ -n "$addr" ] && cmdline+=" lm.addr=$addr"
 [ "$module" = 1 ] || cmdline+=" lm.nomodule"
+[ -n "$modpath" ] && cmdline+=" lm.module=$modpath"
+[ -n "$append" ] && cmdline+=" $append"
 
 netargs=(-nic none)
 case "$net" in
@@ -86,7 +97,7 @@ esac
 
 rc=0
 timeout --kill-after=10 "$tmo" qemu-system-x86_64 \
-	-machine q35 -accel tcg -cpu max -smp "$smp" -m "$mem" \
+	-machine q35 -accel "tcg,thread=$tcgthread" -cpu max -smp "$smp" -m "$mem" \
 	-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" -append "$cmdline" \
 	-no-reboot -display none -monitor none -serial "file:$res/serial.log" \
 	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap \

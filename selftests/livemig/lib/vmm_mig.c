@@ -193,6 +193,15 @@ static int pause_and_send(struct vmm_mig *m)
 	note(m, "paused%s; %zu bytes of state handed over%s%s", burst, st.len,
 	     digest[0] ? ", " : "", digest);
 	vm_state_free(&st);
+	if (m->lie) {
+		/* The acknowledgement goes out saying "paused"; the guest runs. */
+		vmm_expect_dead(m->vmm, false);
+		r = __vmm_start(m->vmm);
+		if (r)
+			return fail(m, -r, "restarting the vCPU to lie: %s", strerror(-r));
+		m->lied = true;
+		note(m, "paused (a lie: --lie-after-pause, the vCPU runs on)");
+	}
 	return 0;
 }
 
@@ -235,7 +244,8 @@ static int resume(struct vmm_mig *m, enum vmm_mig_outcome *outcome)
 	vmm_expect_dead(m->vmm, false);
 	/* A new epoch: the guest checks every page before going on. */
 	vmm_new_epoch(m->vmm);
-	r = __vmm_start(m->vmm);
+	r = m->lied ? 0 : __vmm_start(m->vmm);
+	m->lied = false;
 	if (r)
 		return fail(m, -r, "restarting the vCPU: %s", r == -ESRCH ?
 			    "the guest had stopped" : strerror(-r));

@@ -75,6 +75,9 @@ enum vmm_mig_outcome {
  * @self_harvest: whether the VMM emptied the rings itself before PREPARE
  * @ds:		the devices' state LOAD brought, for RUN
  * @burst_ms:	PAUSE's burst of unthrottled writes first, 0 = none
+ * @lie:	a broken VMM for the tests: after acknowledging PAUSE, its
+ *		vCPU runs on (livemig must find out and abort)
+ * @lied:	it did: the vCPU already runs, RESUME must not start it
  * @digest:	where PAUSE and LOAD write the memory digest, or NULL
  * @note:	what the last request did, for the VMM's log
  * @reason:	why it failed, as its acknowledgement says
@@ -90,6 +93,8 @@ struct vmm_mig {
 	bool self_harvest;
 	struct vmm_devstate ds;
 	unsigned int burst_ms;
+	bool lie;
+	bool lied;
 	const char *digest;
 	char note[VMM_MIG_NOTE_LEN];
 	char reason[LIVEMIG_REASON_MAX];
