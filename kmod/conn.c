@@ -105,20 +105,38 @@ void lm_conn_set_deadline(struct lm_conn *c, unsigned long deadline)
 }
 
 /*
- * Before each blocking call: what is left until the deadline becomes the
+ * When one message must be through: the timeout bounds a whole message,
+ * not each socket call (a peer sending or taking a byte now and then
+ * would otherwise hold us forever), and the exchange's deadline bounds
+ * both. 0: no bound (a connection meant to stay silent).
+ */
+static unsigned long lm_conn_msg_deadline(const struct lm_conn *c)
+{
+	unsigned long d;
+
+	if (c->timeout == MAX_SCHEDULE_TIMEOUT)
+		return c->deadline;
+	d = jiffies + c->timeout;
+	if (c->deadline && time_before(c->deadline, d))
+		d = c->deadline;
+	return d ?: 1;
+}
+
+/*
+ * Before each blocking call: what is left until @deadline becomes the
  * call's timeout. Only the connection's owner calls this, so the plain
  * store races with nothing but a reader in the socket layer.
  */
-static int lm_conn_clamp(struct lm_conn *c, long *timeo)
+static int lm_conn_clamp(struct lm_conn *c, unsigned long deadline, long *timeo)
 {
 	long left;
 
-	if (!c->deadline)
+	if (!deadline)
 		return 0;
-	left = (long)(c->deadline - jiffies);
+	left = (long)(deadline - jiffies);
 	if (left <= 0)
 		return -ETIMEDOUT;
-	WRITE_ONCE(*timeo, min(left, c->timeout));
+	WRITE_ONCE(*timeo, left);
 	return 0;
 }
 
@@ -188,11 +206,12 @@ static int lm_conn_sendv(struct lm_conn *c, struct kvec *iov, size_t n,
 			 size_t total)
 {
 	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+	unsigned long deadline = lm_conn_msg_deadline(c);
 	int sent;
 
 	iov_iter_kvec(&msg.msg_iter, WRITE, iov, n, total);
 	while (msg_data_left(&msg)) {
-		sent = lm_conn_clamp(c, &c->sock->sk->sk_sndtimeo);
+		sent = lm_conn_clamp(c, deadline, &c->sock->sk->sk_sndtimeo);
 		if (sent)
 			return sent;
 		sent = sock_sendmsg(c->sock, &msg);
@@ -234,7 +253,8 @@ int lm_conn_send(struct lm_conn *c, u8 type, const void *payload, size_t len)
 	return lm_conn_sendv(c, iov, len ? 2 : 1, sizeof(raw) + len);
 }
 
-static int lm_conn_read(struct lm_conn *c, void *buf, size_t len)
+static int lm_conn_read(struct lm_conn *c, void *buf, size_t len,
+			unsigned long deadline)
 {
 	struct msghdr msg = { };
 	struct kvec iov = { .iov_base = buf, .iov_len = len };
@@ -242,7 +262,7 @@ static int lm_conn_read(struct lm_conn *c, void *buf, size_t len)
 
 	iov_iter_kvec(&msg.msg_iter, READ, &iov, 1, len);
 	while (msg_data_left(&msg)) {
-		n = lm_conn_clamp(c, &c->sock->sk->sk_rcvtimeo);
+		n = lm_conn_clamp(c, deadline, &c->sock->sk->sk_rcvtimeo);
 		if (n)
 			return n;
 		n = sock_recvmsg(c->sock, &msg, MSG_WAITALL);
@@ -272,7 +292,7 @@ int lm_conn_recv(struct lm_conn *c, struct lm_msg_hdr *hdr)
 	u8 raw[LM_MSG_HDR_LEN];
 	int err;
 
-	err = lm_conn_read(c, raw, sizeof(raw));
+	err = lm_conn_read(c, raw, sizeof(raw), lm_conn_msg_deadline(c));
 	if (err)
 		return err;
 	if (lm_msg_hdr_decode(raw, sizeof(raw), hdr))
@@ -281,7 +301,8 @@ int lm_conn_recv(struct lm_conn *c, struct lm_msg_hdr *hdr)
 		return -EPROTO;
 	if (hdr->len > c->recv_max)
 		return -EPROTO;
-	return lm_conn_read(c, c->buf, hdr->len);
+	/* The payload has its own time, from when the header came. */
+	return lm_conn_read(c, c->buf, hdr->len, lm_conn_msg_deadline(c));
 }
 
 /**
@@ -387,7 +408,7 @@ int lm_conn_expect(struct lm_conn *c, u8 type, struct lm_msg_hdr *hdr,
 	int err = lm_conn_recv(c, hdr);
 
 	if (err)
-		return lm_err_io(e, err, phase);
+		return lm_err_io(e, c, err, phase);
 	return lm_conn_expect_hdr(c, type, hdr, e, phase);
 }
 
@@ -459,7 +480,7 @@ int lm_conn_handshake(struct lm_conn *c, enum lm_role role,
 		len = lm_hello_encode(buf, sizeof(buf), &mine);
 		err = lm_conn_send(c, LM_MSG_HELLO, buf, len);
 		if (err) {
-			lm_err_io(e, err, phase);
+			lm_err_io(e, c, err, phase);
 			goto out;
 		}
 	}
@@ -501,7 +522,7 @@ int lm_conn_handshake(struct lm_conn *c, enum lm_role role,
 		len = lm_hello_encode(buf, sizeof(buf), &mine);
 		err = lm_conn_send(c, LM_MSG_HELLO, buf, len);
 		if (err) {
-			lm_err_io(e, err, phase);
+			lm_err_io(e, c, err, phase);
 			goto out;
 		}
 	}
@@ -530,7 +551,7 @@ int lm_conn_handshake(struct lm_conn *c, enum lm_role role,
 		if (!err)
 			err = lm_conn_send(c, LM_MSG_AUTH, mac, sizeof(mac));
 		if (err) {
-			lm_err_io(e, err, phase);
+			lm_err_io(e, c, err, phase);
 			goto out;
 		}
 	}
@@ -550,7 +571,7 @@ int lm_conn_handshake(struct lm_conn *c, enum lm_role role,
 		if (!err)
 			err = lm_conn_send(c, LM_MSG_AUTH, mac, sizeof(mac));
 		if (err) {
-			lm_err_io(e, err, phase);
+			lm_err_io(e, c, err, phase);
 			goto out;
 		}
 	}

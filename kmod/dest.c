@@ -494,7 +494,7 @@ static int lm_in_run(struct lm_mig *mig, struct lm_conn *c, struct lm_err *e)
 	kfree(acc);
 	kfree(buf);
 	if (err)
-		return lm_err_io(e, err, LM_PHASE_SETUP);
+		return lm_err_io(e, c, err, LM_PHASE_SETUP);
 	lm_mig_set_state(mig, LIVEMIG_MIG_PRECOPY);
 
 	wait_event_timeout(mig->wq, READ_ONCE(mig->stream_err) || lm_mig_stop_requested(mig) ||
@@ -516,7 +516,7 @@ static int lm_in_run(struct lm_mig *mig, struct lm_conn *c, struct lm_err *e)
 	for (;;) {
 		err = lm_conn_recv(c, &hdr);
 		if (err)
-			return lm_err_io(e, err, LM_PHASE_PRECOPY);
+			return lm_err_io(e, c, err, LM_PHASE_PRECOPY);
 		if (hdr.type != LM_MSG_STATE)
 			return lm_conn_expect_hdr(c, LM_MSG_STATE, &hdr, e, LM_PHASE_PRECOPY);
 		lm_mig_set_state(mig, LIVEMIG_MIG_STOPCOPY);
@@ -552,7 +552,7 @@ static int lm_in_run(struct lm_mig *mig, struct lm_conn *c, struct lm_err *e)
 		return lm_in_fault(mig, e, LM_PHASE_LOADING);
 	err = lm_conn_send(c, LM_MSG_READY, NULL, 0);
 	if (err)
-		return lm_err_io(e, err, LM_PHASE_COMMITTING);
+		return lm_err_io(e, c, err, LM_PHASE_COMMITTING);
 
 	lm_mig_set_state(mig, LIVEMIG_MIG_COMMITTING);
 	err = lm_conn_expect(c, LM_MSG_COMMIT, &hdr, e, LM_PHASE_COMMITTING);

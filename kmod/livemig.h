@@ -116,9 +116,11 @@ struct lm_err {
 	char msg[LM_ERR_MAX];
 };
 
+struct lm_conn;
+
 __printf(4, 5) int lm_err_set(struct lm_err *e, int code, u8 phase,
 			      const char *fmt, ...);
-int lm_err_io(struct lm_err *e, int err, u8 phase);
+int lm_err_io(struct lm_err *e, const struct lm_conn *c, int err, u8 phase);
 
 /**
  * struct lm_conn - one migration connection (control or data)
@@ -290,6 +292,8 @@ int lm_vm_read_page(struct lm_vm *vm, unsigned int region, u32 index,
 int lm_vm_write_page(struct lm_vm *vm, unsigned int region, u32 index,
 		     const void *buf);
 void lm_vm_kick(struct lm_vm *vm);
+int lm_vm_hold_vcpus(struct lm_vm *vm, unsigned int *held);
+void lm_vm_release_vcpus(struct lm_vm *vm, unsigned int held);
 
 /**
  * struct lm_dirty - what a source VM dirtied, per region, since last taken

@@ -55,33 +55,36 @@ int lm_err_set(struct lm_err *e, int code, u8 phase, const char *fmt, ...)
 /**
  * lm_err_io() - record a connection error
  * @e: the error
+ * @c: the connection, for the peer's name (once its HELLO came)
  * @err: negative errno from a send or receive
  * @phase: &enum lm_phase
  *
  * Return: @err.
  */
-int lm_err_io(struct lm_err *e, int err, u8 phase)
+int lm_err_io(struct lm_err *e, const struct lm_conn *c, int err, u8 phase)
 {
+	const char *peer = c && c->peer[0] ? c->peer : "the peer";
 	const char *what;
 
 	switch (err) {
 	case -ETIMEDOUT:
-		what = "the peer did not answer in time";
+		what = "did not answer in time";
 		break;
 	case -ECONNRESET:
 	case -EPIPE:
-		what = "the connection was closed by the peer";
+		what = "closed the connection";
 		break;
 	case -EPROTO:
-		what = "the peer sent a malformed message";
+		what = "sent a malformed message";
 		break;
 	case -EBADMSG:
-		what = "a message failed its integrity check (TLS)";
+		what = "sent a message that failed its integrity check (TLS)";
 		break;
 	default:
-		what = "connection error";
+		what = "could not be reached";
 	}
-	lm_err_set(e, -err, phase, "%s (error %d)", what, err);
+	lm_err_set(e, -err, phase, "%s %s during %s (error %d)", peer, what,
+		   lm_phase_name(phase), err);
 	return err;
 }
 
@@ -364,6 +367,7 @@ struct lm_out_stream {
  * @round: the current round
  * @prepared: the VMM turned logging on (it must be told to resume)
  * @paused: the VMM paused the VM
+ * @vcpus_held: vCPUs whose mutex this thread holds (none may run)
  * @lz4_wrk: lz4's scratch memory, or NULL without compression
  * @cbuf: a compressed page
  * @pages: pages read, %LM_READ_BATCH of them
@@ -381,6 +385,7 @@ struct lm_out {
 	u32 round;
 	bool prepared;
 	bool paused;
+	unsigned int vcpus_held;
 	void *lz4_wrk;
 	u8 *cbuf;
 	u8 *pages;
@@ -399,7 +404,7 @@ static int lm_out_flush(struct lm_out *o, struct lm_out_stream *s)
 	err = lm_conn_send(s->c, LM_MSG_PAGES, s->buf, len);
 	lm_pages_begin(&s->w, s->buf, LM_DATA_BUF);
 	if (err)
-		return lm_err_io(o->e, err, LM_PHASE_PRECOPY);
+		return lm_err_io(o->e, s->c, err, LM_PHASE_PRECOPY);
 	WRITE_ONCE(o->mig->stats.wire_bytes, o->mig->stats.wire_bytes + len + LM_MSG_HDR_LEN);
 	return 0;
 }
@@ -614,7 +619,7 @@ static int lm_out_join(struct lm_out *o, unsigned int idx,
 	len = lm_join_encode(buf, sizeof(buf), &j);
 	err = lm_conn_send(c, LM_MSG_JOIN, buf, len);
 	if (err)
-		return lm_err_io(o->e, err, LM_PHASE_SETUP);
+		return lm_err_io(o->e, c, err, LM_PHASE_SETUP);
 	return 0;
 }
 
@@ -644,14 +649,14 @@ static int lm_out_setup(struct lm_out *o, struct lm_accept *acc, u32 *retry_ms)
 	err = len < 0 ? len : lm_conn_send(c, LM_MSG_SETUP, buf, len);
 	kvfree(buf);
 	if (err)
-		return lm_err_io(o->e, err, LM_PHASE_SETUP);
+		return lm_err_io(o->e, c, err, LM_PHASE_SETUP);
 
 	/* The destination starts a VMM first: give it the VMM's time and more. */
 	lm_conn_set_timeout(c, LM_VMM_TIMEOUT + LM_IO_TIMEOUT);
 	err = lm_conn_recv(c, &hdr);
 	lm_conn_set_timeout(c, LM_IO_TIMEOUT);
 	if (err)
-		return lm_err_io(o->e, err, LM_PHASE_SETUP);
+		return lm_err_io(o->e, c, err, LM_PHASE_SETUP);
 	switch (hdr.type) {
 	case LM_MSG_ACCEPT:
 		if (lm_accept_decode(c->buf, hdr.len, acc))
@@ -705,7 +710,7 @@ static int lm_out_state(struct lm_out *o)
 		off += sc.len;
 	}
 	kvfree(buf);
-	return err ? lm_err_io(o->e, err, LM_PHASE_STOPCOPY) : 0;
+	return err ? lm_err_io(o->e, o->mig->ctrl, err, LM_PHASE_STOPCOPY) : 0;
 }
 
 static int lm_out_stream_end(struct lm_out *o)
@@ -722,7 +727,7 @@ static int lm_out_stream_end(struct lm_out *o)
 		len = lm_stream_end_encode(buf, sizeof(buf), &se);
 		err = lm_conn_send(o->s[i].c, LM_MSG_STREAM_END, buf, len);
 		if (err)
-			lm_err_io(o->e, err, LM_PHASE_STOPCOPY);
+			lm_err_io(o->e, o->s[i].c, err, LM_PHASE_STOPCOPY);
 	}
 	return err;
 }
@@ -783,18 +788,47 @@ static int lm_out_precopy(struct lm_out *o)
 		}
 		if (o->round + 1 >= LM_ROUNDS_MAX || stalled >= LM_STALL_ROUNDS)
 			return lm_err_set(o->e, ETIME, LM_PHASE_PRECOPY,
-					  "did not converge after %u rounds: the guest dirties %llu MiB/s, the link carries %llu MiB/s; raise the downtime limit or the bandwidth",
+					  "did not converge after %u rounds: the guest dirties %llu KiB/s, the link carries %llu KiB/s; raise the downtime limit or the bandwidth",
 					  o->round + 1,
-					  (st->dirty_rate * LM_WIRE_PAGE_SIZE) >> 20,
-					  st->throughput >> 20);
+					  (st->dirty_rate * LM_WIRE_PAGE_SIZE) >> 10,
+					  st->throughput >> 10);
 	}
+}
+
+/* The held vCPUs may take their mutexes again (to run, or to fail). */
+static void lm_out_release_vcpus(struct lm_out *o)
+{
+	lm_vm_release_vcpus(o->vm, o->vcpus_held);
+	o->vcpus_held = 0;
+}
+
+/*
+ * Proof that the guest stands still: anything dirtied now was written
+ * after PAUSE was acknowledged and after the last pages were taken. Asked
+ * right after them, and again just before COMMIT, so that a VMM that lets
+ * its vCPUs run on is caught whenever its guest writes in between.
+ */
+static int lm_out_still(struct lm_out *o, u8 phase)
+{
+	int n;
+
+	lm_vm_kick(o->vm);
+	n = lm_dirty_harvest(o->dirty);
+	if (n < 0)
+		return lm_err_set(o->e, ESRCH, phase, "the VMM of %s is gone",
+				  o->vm->desc.name);
+	if (n)
+		return lm_err_set(o->e, EBUSY, phase,
+				  "the VMM of %s kept the guest running after acknowledging PAUSE (%d pages written since): aborted",
+				  o->vm->desc.name, n);
+	return 0;
 }
 
 /* PAUSE, the rest of memory, the state, and proof that nothing runs. */
 static int lm_out_stopcopy(struct lm_out *o, ktime_t *t_pause)
 {
 	struct lm_mig *mig = o->mig;
-	int err, n;
+	int err;
 
 	lm_mig_set_state(mig, LIVEMIG_MIG_STOPCOPY);
 	lm_vm_state_reset(o->vm, true);
@@ -806,6 +840,11 @@ static int lm_out_stopcopy(struct lm_out *o, ktime_t *t_pause)
 		err = lm_out_fault(o, LM_FAULT_SRC_PAUSED, LM_PHASE_STOPCOPY);
 	if (err)
 		return err;
+	/* From here no vCPU can run, whatever the VMM does or says. */
+	if (lm_vm_hold_vcpus(o->vm, &o->vcpus_held))
+		return lm_err_set(o->e, EBUSY, LM_PHASE_STOPCOPY,
+				  "the VMM of %s kept the guest running after acknowledging PAUSE (a vCPU stayed in KVM_RUN): aborted",
+				  o->vm->desc.name);
 	/* From here, every harvest is ours, so none can hide an entry. */
 	lm_dirty_stop_thread(o->dirty);
 	lm_vm_kick(o->vm);
@@ -819,13 +858,9 @@ static int lm_out_stopcopy(struct lm_out *o, ktime_t *t_pause)
 		err = lm_out_flush_all(o);
 	if (err)
 		return err;
-	/* Anything dirtied now was written after PAUSE was acknowledged. */
-	lm_vm_kick(o->vm);
-	n = lm_dirty_harvest(o->dirty);
-	if (n)
-		return lm_err_set(o->e, EBUSY, LM_PHASE_STOPCOPY,
-				  "the VMM of %s kept the guest running after acknowledging PAUSE (%d pages written since): aborted",
-				  o->vm->desc.name, n);
+	err = lm_out_still(o, LM_PHASE_STOPCOPY);
+	if (err)
+		return err;
 	WRITE_ONCE(mig->stats.pages_remaining, 0);
 	err = lm_out_stream_end(o);
 	if (!err)
@@ -972,6 +1007,8 @@ connect:
 	err = lm_conn_expect(c, LM_MSG_READY, &hdr, o->e, LM_PHASE_LOADING);
 	if (!err)
 		err = lm_out_fault(o, LM_FAULT_SRC_READY, LM_PHASE_COMMITTING);
+	if (!err)
+		err = lm_out_still(o, LM_PHASE_COMMITTING);
 	if (err)
 		goto fail;
 
@@ -1004,6 +1041,7 @@ connect:
 			   "in doubt: COMMIT sent to %s, no answer; VM paused here. If %s does not run it: lmctl resolve %u --resume-source",
 			   mig->peer_name, mig->peer_name, mig->id);
 		mig->err = *o->e;
+		lm_out_release_vcpus(o);
 		lm_dirty_stop(o->dirty);
 		o->dirty = NULL;
 		return LIVEMIG_MIG_IN_DOUBT;
@@ -1011,6 +1049,7 @@ connect:
 
 	/* The destination owns the VM: it must never run here again. */
 	lm_vm_kill(o->vm);
+	lm_out_release_vcpus(o);
 	mig->stats.downtime_us = lm_us_since(t_pause);
 	lm_dirty_stop(o->dirty);
 	o->dirty = NULL;
@@ -1032,6 +1071,7 @@ fail:
 	if (!o->e->remote)
 		lm_conn_abort(mig->ctrl, o->e->code, o->e->phase, o->e->msg);
 	lm_vm_state_reset(o->vm, false);
+	lm_out_release_vcpus(o);
 	/* Nobody harvests from here on but the last pass below. */
 	if (o->dirty)
 		lm_dirty_stop_thread(o->dirty);

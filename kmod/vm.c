@@ -762,6 +762,63 @@ void lm_vm_kick(struct lm_vm *vm)
 		kvm_vcpu_kick(vcpu);
 }
 
+/* How long a vCPU may stay busy after PAUSE was acknowledged. */
+#define LM_VCPU_HOLD_WAIT_MS	200
+
+/**
+ * lm_vm_hold_vcpus() - make sure no vCPU runs until released
+ * @vm: the VM, paused by its VMM (PAUSE acknowledged)
+ * @held: set to how many vCPUs are held (release exactly those)
+ *
+ * Takes each vCPU's mutex, which KVM_RUN and every vCPU ioctl hold: while
+ * we have them, the guest cannot run, whatever the VMM does. A vCPU whose
+ * mutex stays taken is in KVM_RUN (a kick only makes it exit to KVM, not
+ * return), so its VMM let it run on after saying it paused it.
+ * Trylocks only: the VMM's threads may hold one briefly, and a trylock
+ * never waits on a lock order.
+ *
+ * Return: 0 with every vCPU held, or -EBUSY with none held.
+ */
+int lm_vm_hold_vcpus(struct lm_vm *vm, unsigned int *held)
+{
+	unsigned long until = jiffies + msecs_to_jiffies(LM_VCPU_HOLD_WAIT_MS);
+	struct kvm *kvm = vm->kvm;
+	struct kvm_vcpu *vcpu;
+	unsigned int n = atomic_read(&kvm->online_vcpus), i;
+
+	for (i = 0; i < n; i++) {
+		vcpu = kvm_get_vcpu(kvm, i);
+		while (vcpu && !mutex_trylock(&vcpu->mutex)) {
+			if (time_after(jiffies, until)) {
+				lm_vm_release_vcpus(vm, i);
+				*held = 0;
+				return -EBUSY;
+			}
+			kvm_vcpu_kick(vcpu);
+			schedule_timeout_uninterruptible(1);
+		}
+	}
+	*held = n;
+	return 0;
+}
+
+/**
+ * lm_vm_release_vcpus() - let the vCPUs held by lm_vm_hold_vcpus() go
+ * @vm: the VM
+ * @held: what it held
+ */
+void lm_vm_release_vcpus(struct lm_vm *vm, unsigned int held)
+{
+	struct kvm_vcpu *vcpu;
+	unsigned int i;
+
+	for (i = 0; i < held; i++) {
+		vcpu = kvm_get_vcpu(vm->kvm, i);
+		if (vcpu)
+			mutex_unlock(&vcpu->mutex);
+	}
+}
+
 /**
  * lm_vm_mm_enter() - work in the VMM's address space from a kthread
  * @vm: the VM

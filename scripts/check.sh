@@ -12,9 +12,11 @@
 #   fuzz       the wire decoders under libFuzzer (selftests/fuzz/), 60 s
 #   checkpatch --strict on kmod/ and uapi/
 #   kunit      KUnit under UML (kmod/tests/)
-#   kselftest  one QEMU test host (module life, settings, listener,
-#              netlink fuzzing, the test VMM, dirty ring, VM registration)
-#              and two QEMU test hosts joined by a virtual network
+#   kselftest  QEMU test hosts: one for the single-host tests (module life,
+#              settings, listener, netlink fuzzing, hostile peers, the test
+#              VMM, dirty ring, VM registration); one where two namespace
+#              hosts move VMs; one with the test build for the fault
+#              matrix; two joined by a virtual network
 #
 # Every log and KTAP document stays in build/results/ (one folder per test
 # host); build/results/timing.txt says how long each part took.
@@ -73,9 +75,11 @@ build() {
 
 	{
 		echo "TAP version 13"
-		echo "1..5"
+		echo "1..6"
 		step "livemig.ko builds with W=1 and no warning" \
 			'warning:|error:' make -C "$top" module
+		step "the test build with fault points builds with W=1 and no warning" \
+			'warning:|error:' make -C "$top" module-fault
 		step "sparse (C=2) finds nothing" \
 			'warning:|error:' make -C "$top" sparse
 		step "lmctl builds (-Wall -Wextra -Werror)" \
@@ -173,28 +177,41 @@ kselftest() {
 t=$LM_TOP/selftests/livemig
 # vm_register_test ends with rmmod and insmod: keep it last.
 ktap-run.sh "$t/module.sh" "$t/settings.sh" "$t/listener.sh" "$t/nl_fuzz.sh" \
-	"$t/vmm_cli.sh" "$LM_BUILD/selftests/dirty_ring_test" \
+	"$t/hostile.sh" "$t/vmm_cli.sh" "$LM_BUILD/selftests/dirty_ring_test" \
 	"$LM_BUILD/selftests/vmm_state_test" \
 	"$LM_BUILD/selftests/vm_register_test" > "$LM_RESULTS/selftests.ktap"
 JOB
 	cat > "$tmp/move.sh" <<'JOB'
-ktap-run.sh "$LM_TOP/selftests/livemig/move.sh" > "$LM_RESULTS/selftests.ktap"
+ktap-run.sh --timeout 1500 "$LM_TOP/selftests/livemig/move.sh" > "$LM_RESULTS/selftests.ktap"
+JOB
+	cat > "$tmp/faults.sh" <<'JOB'
+ktap-run.sh --timeout 1200 "$LM_TOP/selftests/livemig/faults.sh" > "$LM_RESULTS/selftests.ktap"
 JOB
 	cat > "$tmp/pair.sh" <<'JOB'
 ktap-run.sh "$LM_TOP/selftests/livemig/two_hosts.sh" \
 	"$LM_TOP/selftests/livemig/move_pair.sh" > "$LM_RESULTS/selftests.ktap"
 JOB
-	local rc_host=0 rc_move=0 rc_pair=0
-	selftests/qemu/run.sh --timeout 600 host "$tmp/host.sh" || rc_host=$?
-	# Two hosts (namespaces) in one test host, real guests moving.
-	selftests/qemu/run.sh --mem 3072 --timeout 900 move "$tmp/move.sh" || rc_move=$?
+	local rc_host=0 rc_move=0 rc_faults=0 rc_pair=0
+	# A test host runs on one host thread (run.sh): two at a time. Two
+	# hosts (namespaces) in one test host, real guests moving, beside the
+	# single-host tests and then the fault matrix (the test build).
+	{
+		selftests/qemu/run.sh --mem 3072 --timeout 1800 move "$tmp/move.sh"
+		echo $? > "$tmp/rc_move"
+	} &
+	selftests/qemu/run.sh --timeout 900 host "$tmp/host.sh" || rc_host=$?
+	selftests/qemu/run.sh --mem 2048 --timeout 1500 --module build/fault/livemig.ko \
+		faults "$tmp/faults.sh" || rc_faults=$?
+	wait
+	rc_move=$(cat "$tmp/rc_move" 2>/dev/null || echo 1)
 	selftests/qemu/pair.sh --mem 1536 --timeout 900 pair "$tmp/pair.sh" "$tmp/pair.sh" || rc_pair=$?
 	rm -rf "$tmp"
 	{
 		echo "TAP version 13"
-		echo "1..4"
+		echo "1..5"
 		job "one test host" "$rc_host" host
 		job "migrations between namespaces" "$rc_move" move
+		job "the fault matrix (test build)" "$rc_faults" faults
 		job "two test hosts" "$rc_pair" pair-a pair-b
 	} > "$res/kselftest.ktap"
 	grep -E '^(not )?ok ' "$res/kselftest.ktap"

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "memdigest.h"
 #include "vmm_mig.h"
@@ -199,6 +200,13 @@ static int pause_and_send(struct vmm_mig *m)
 		r = __vmm_start(m->vmm);
 		if (r)
 			return fail(m, -r, "restarting the vCPU to lie: %s", strerror(-r));
+		/* Lie only once the vCPU is back in KVM_RUN, for a test that
+		 * does not depend on how soon a new thread gets to run.
+		 */
+		for (int i = 0; i < 1000 && !__atomic_load_n(&m->vmm->running,
+							    __ATOMIC_RELAXED); i++)
+			usleep(1000);
+		usleep(20000);
 		m->lied = true;
 		note(m, "paused (a lie: --lie-after-pause, the vCPU runs on)");
 	}
