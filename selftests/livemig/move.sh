@@ -49,12 +49,12 @@ $B lmctl set streams 1 > /dev/null
 $B lmctl set-performance compression > /dev/null
 
 # 3. A busy 64 MiB guest writing 2000 pages/s, its device writing guest
-#    memory from userspace (the VMM's dirty bitmap), A -> B. (Zeroed pages
-#    and a write burst during PAUSE, lm_vmm --zero-pages/--pause-burst,
-#    are left out until a destination guest seen stuck after such a move
-#    is understood.)
+#    memory from userspace (the VMM's dirty bitmap), A -> B; from its
+#    second pass on it zeroes 500 of its pages (they must arrive as zero
+#    pages over what round 0 sent), and on PAUSE it writes unthrottled,
+#    its device too, for 50 ms before it stops (all of it must arrive).
 bg busy1-a $A lm_vmm --name busy1 --mem 64 --rate 2000 --device-writes 200 \
-	--mem-digest "$tmp/busy1-a.dig"
+	--zero-pages 500 --pause-burst 50 --mem-digest "$tmp/busy1-a.dig"
 check "busy1 runs and is registered on hosta" wait_for 60 registered "$A" busy1
 # Moved during its second pass at the earliest, so zeroed pages exist.
 wait_for 120 log_has busy1-a "passes=[1-9]"
