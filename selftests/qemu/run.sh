@@ -66,10 +66,14 @@ res=$top/build/results/$name
 initrd=$top/build/qemu/initramfs-$kver.cpio.gz
 
 mkdir -p "$top/build/qemu"
-if [ ! -e "$initrd" ] || [ "$here/initramfs-init" -nt "$initrd" ] ||
-   [ "$here/mkinitramfs.sh" -nt "$initrd" ]; then
-	"$here/mkinitramfs.sh" "$kver" "$initrd"
-fi
+# Test hosts start side by side: one builds the initramfs, the others wait.
+(
+	flock 9
+	if [ ! -e "$initrd" ] || [ "$here/initramfs-init" -nt "$initrd" ] ||
+	   [ "$here/mkinitramfs.sh" -nt "$initrd" ]; then
+		"$here/mkinitramfs.sh" "$kver" "$initrd"
+	fi
+) 9> "$top/build/qemu/initramfs.lock"
 
 rm -rf "$res"
 mkdir -p "$res"
