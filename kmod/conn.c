@@ -272,7 +272,6 @@ static int lm_conn_read(struct lm_conn *c, void *buf, size_t len,
 			return n;
 		if (!n)
 			return -ECONNRESET;
-		c->wire_bytes_in += n;
 	}
 	return 0;
 }

@@ -234,6 +234,8 @@ static int lm_in_pages(struct lm_mig *mig, struct lm_conn *c, u32 len,
 {
 	struct lm_pages_reader r;
 	struct lm_page_entry e;
+	u64 n = 0, zero = 0;
+	u32 round = 0;
 	const u8 *data;
 	int ret;
 
@@ -263,13 +265,19 @@ static int lm_in_pages(struct lm_mig *mig, struct lm_conn *c, u32 len,
 		ret = lm_in_apply(mig, &e, data);
 		if (ret)
 			break;
-		(*pages)++;
-		WRITE_ONCE(mig->stats.pages_sent, mig->stats.pages_sent + 1);
-		if (!data)
-			WRITE_ONCE(mig->stats.pages_zero, mig->stats.pages_zero + 1);
-		WRITE_ONCE(mig->stats.round, max(mig->stats.round, e.round));
+		n++;
+		zero += !data;
+		round = max(round, e.round);
 	}
 	lm_vm_mm_leave(mig->vm);
+	*pages += n;
+	/* Several streams count into one set of statistics. */
+	spin_lock(&mig->stats_lock);
+	WRITE_ONCE(mig->stats.pages_sent, mig->stats.pages_sent + n);
+	WRITE_ONCE(mig->stats.pages_zero, mig->stats.pages_zero + zero);
+	WRITE_ONCE(mig->stats.round, max(mig->stats.round, round));
+	WRITE_ONCE(mig->stats.wire_bytes, mig->stats.wire_bytes + LM_MSG_HDR_LEN + len);
+	spin_unlock(&mig->stats_lock);
 	return ret;
 }
 
@@ -325,7 +333,6 @@ static void lm_in_data(struct lm_host *host, struct lm_conn *c, u32 len)
 				break;
 			if (!first_pages++ && lm_fault(mig, LM_FAULT_DST_PAGES))
 				break;
-			WRITE_ONCE(mig->stats.wire_bytes, c->wire_bytes_in);
 		} else if (hdr.type == LM_MSG_ROUND_END) {
 			continue;
 		} else if (hdr.type == LM_MSG_STREAM_END) {

@@ -133,7 +133,6 @@ int lm_err_io(struct lm_err *e, const struct lm_conn *c, int err, u8 phase);
  * @timeout: the bound of each blocking send or receive, in jiffies
  * @deadline: jiffies by which the whole exchange must be over, or 0; a
  *	peer that trickles one byte per timeout is cut off here
- * @wire_bytes_in: bytes received, TLS excluded
  * @peer: the peer's host name once its HELLO arrived, for messages
  */
 struct lm_conn {
@@ -144,7 +143,6 @@ struct lm_conn {
 	size_t recv_max;
 	long timeout;
 	unsigned long deadline;
-	u64 wire_bytes_in;
 	char peer[LIVEMIG_HOST_NAME_MAX];
 };
 
@@ -292,6 +290,7 @@ int lm_vm_read_page(struct lm_vm *vm, unsigned int region, u32 index,
 int lm_vm_write_page(struct lm_vm *vm, unsigned int region, u32 index,
 		     const void *buf);
 void lm_vm_kick(struct lm_vm *vm);
+u64 lm_vm_vcpu_exits(struct lm_vm *vm);
 int lm_vm_hold_vcpus(struct lm_vm *vm, unsigned int *held);
 void lm_vm_release_vcpus(struct lm_vm *vm, unsigned int held);
 

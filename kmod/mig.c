@@ -143,6 +143,7 @@ struct lm_mig *lm_mig_alloc(struct lm_host *host, u8 dir)
 	init_completion(&mig->done);
 	for (i = 0; i < LM_PAGE_LOCKS; i++)
 		mutex_init(&mig->page_lock[i]);
+	spin_lock_init(&mig->stats_lock);
 	INIT_LIST_HEAD(&mig->node);
 	return mig;
 }
@@ -828,6 +829,7 @@ static int lm_out_still(struct lm_out *o, u8 phase)
 static int lm_out_stopcopy(struct lm_out *o, ktime_t *t_pause)
 {
 	struct lm_mig *mig = o->mig;
+	u64 exits;
 	int err;
 
 	lm_mig_set_state(mig, LIVEMIG_MIG_STOPCOPY);
@@ -840,11 +842,8 @@ static int lm_out_stopcopy(struct lm_out *o, ktime_t *t_pause)
 		err = lm_out_fault(o, LM_FAULT_SRC_PAUSED, LM_PHASE_STOPCOPY);
 	if (err)
 		return err;
-	/* From here no vCPU can run, whatever the VMM does or says. */
-	if (lm_vm_hold_vcpus(o->vm, &o->vcpus_held))
-		return lm_err_set(o->e, EBUSY, LM_PHASE_STOPCOPY,
-				  "the VMM of %s kept the guest running after acknowledging PAUSE (a vCPU stayed in KVM_RUN): aborted",
-				  o->vm->desc.name);
+	/* A vCPU that runs from here on is one the VMM did not pause. */
+	exits = lm_vm_vcpu_exits(o->vm);
 	/* From here, every harvest is ours, so none can hide an entry. */
 	lm_dirty_stop_thread(o->dirty);
 	lm_vm_kick(o->vm);
@@ -858,6 +857,18 @@ static int lm_out_stopcopy(struct lm_out *o, ktime_t *t_pause)
 		err = lm_out_flush_all(o);
 	if (err)
 		return err;
+	/*
+	 * From here no vCPU can run, whatever the VMM does or says; and none
+	 * ran since PAUSE was acknowledged, or what was just sent is stale.
+	 */
+	if (lm_vm_hold_vcpus(o->vm, &o->vcpus_held))
+		return lm_err_set(o->e, EBUSY, LM_PHASE_STOPCOPY,
+				  "the VMM of %s kept the guest running after acknowledging PAUSE (a vCPU stayed in KVM_RUN): aborted",
+				  o->vm->desc.name);
+	if (lm_vm_vcpu_exits(o->vm) != exits)
+		return lm_err_set(o->e, EBUSY, LM_PHASE_STOPCOPY,
+				  "the VMM of %s kept the guest running after acknowledging PAUSE (its vCPUs ran %llu times since): aborted",
+				  o->vm->desc.name, lm_vm_vcpu_exits(o->vm) - exits);
 	err = lm_out_still(o, LM_PHASE_STOPCOPY);
 	if (err)
 		return err;

@@ -99,6 +99,8 @@ struct lm_mig_stats {
  *	connection
  * @accepting: destination: ACCEPT is on its way, everything pages need is
  *	in place: data streams may join; protected by the host's lock
+ * @stats_lock: destination: data streams add their counts to @stats
+ *	under it (one writer per message, readers take plain loads)
  */
 struct lm_mig {
 	struct list_head node;
@@ -146,6 +148,8 @@ struct lm_mig {
 	bool stream_err;
 	bool state_done;
 	bool accepting;
+	/* destination: data streams add their counts to @stats under it */
+	spinlock_t stats_lock;
 };
 
 /* mig.c */

@@ -762,6 +762,26 @@ void lm_vm_kick(struct lm_vm *vm)
 		kvm_vcpu_kick(vcpu);
 }
 
+/**
+ * lm_vm_vcpu_exits() - how often the VM's vCPUs left the guest so far
+ * @vm: the VM
+ *
+ * A vCPU outside KVM_RUN never exits, and a kicked one inside always
+ * does: the count moves if and only if the guest ran.
+ *
+ * Return: the sum over the vCPUs.
+ */
+u64 lm_vm_vcpu_exits(struct lm_vm *vm)
+{
+	struct kvm_vcpu *vcpu;
+	unsigned long i;
+	u64 n = 0;
+
+	kvm_for_each_vcpu(i, vcpu, vm->kvm)
+		n += READ_ONCE(vcpu->stat.exits);
+	return n;
+}
+
 /* How long a vCPU may stay busy after PAUSE was acknowledged. */
 #define LM_VCPU_HOLD_WAIT_MS	200
 
