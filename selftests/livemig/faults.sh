@@ -85,7 +85,7 @@ aborted() {
 	check "$label: no migration thread is left" wait_for 60 no_mig_threads
 }
 
-ktap_plan 41
+ktap_plan 46
 if [ ! -e "$fault" ]; then
 	ktap_not_ok "the test build of livemig.ko is loaded (debugfs livemig/fault)"
 	ktap_finish
@@ -140,6 +140,16 @@ release
 move_result
 ip -n lm-b link set veth-b up
 aborted link-cut "hostb (did not answer in time|closed the connection) during pre-copy" vm1 vm1-a
+
+# 4b. One data stream of three dies in pre-copy: the whole migration
+#     fails on both sides, the VM runs on at the source.
+verified=$(verified_count vm1-a)
+$A lmctl set streams 3 > /dev/null
+arm dst-pages fail
+move_bg one-stream a vm1 10.77.0.2
+move_result
+$A lmctl set streams 1 > /dev/null
+aborted one-stream "hostb (closed the connection|did not answer in time|gave up) during pre-copy" vm1 vm1-a
 
 # 5. A VMM that lies: it acknowledges PAUSE and lets its vCPU run on. The
 #    verifying harvest after the last pages catches it.
