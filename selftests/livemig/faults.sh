@@ -24,7 +24,6 @@ fault=/sys/kernel/debug/livemig/fault
 arm() { echo "$1 $2" > "$fault"; }
 release() { echo release > "$fault"; }
 stopped() { grep -q 'stopped=1' "$fault"; }
-fired() { grep -q 'hits=1' "$fault"; }
 no_mig_threads() { ! ps -e -o comm= | grep -Eq '^livemig-(out|in)'; }
 
 # dest_pid HOST: the VMM the agent of HOST started last.
