@@ -5,6 +5,10 @@
 #   make               livemig.ko (W=1), lmctl, the selftest programs
 #   make module-fault  the test build with fault points: build/fault/livemig.ko
 #   make check         every test (what CI runs; see README.md)
+#   make check-full    the whole fault matrix, every fault at every fault
+#                      point (about an hour; after make check)
+#   make check-mutations  plant each bug of selftests/mutations/ in a copy
+#                      of the tree and show the tests catch it (~40 min)
 #   make fuzz          the wire decoders under libFuzzer for FUZZ_SECONDS
 #                      (1800); selftests/fuzz/Makefile has the rest
 #   make KDIR=/path    build against another kernel tree
@@ -44,6 +48,12 @@ selftests:
 check:
 	$(TOP)/scripts/check.sh
 
+check-full:
+	$(TOP)/scripts/check-full.sh
+
+check-mutations:
+	$(TOP)/scripts/mutations.sh
+
 # Numbers, not pass/fail: 256 MiB moves (idle, busy) against raw TCP.
 bench:
 	$(TOP)/scripts/bench.sh
@@ -55,4 +65,4 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(TOP) clean
 	rm -rf $(BUILD)
 
-.PHONY: all module module-fault sparse lmctl selftests check bench fuzz clean
+.PHONY: all module module-fault sparse lmctl selftests check check-full check-mutations bench fuzz clean

@@ -23,6 +23,7 @@
 #include <net/tcp.h>
 
 #include "auth.h"
+#include "fault.h"
 #include "livemig.h"
 
 /**
@@ -44,6 +45,7 @@ struct lm_conn *lm_conn_alloc(struct socket *sock, size_t buf_len)
 		sock_release(sock);
 		return NULL;
 	}
+	lm_obj_count(LM_OBJ_CONN, 1);
 	c->buf_len = buf_len;
 	c->recv_max = buf_len;
 	c->sock = sock;
@@ -155,6 +157,7 @@ void lm_conn_free(struct lm_conn *c)
 	sock_release(c->sock);
 	kvfree(c->buf);
 	kfree(c);
+	lm_obj_count(LM_OBJ_CONN, -1);
 }
 
 /**

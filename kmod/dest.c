@@ -202,8 +202,8 @@ int lm_mig_refuse(struct lm_host *host, u32 id, const char *reason,
 }
 
 /* One page from the wire into the VM, if newer than what it holds. */
-static int lm_in_apply(struct lm_mig *mig, const struct lm_page_entry *e,
-		       const u8 *page)
+static int lm_in_apply(struct lm_mig *mig, struct lm_vm *vm,
+		       const struct lm_page_entry *e, const u8 *page)
 {
 	struct mutex *lock = &mig->page_lock[(e->index ^ (e->region << 7)) % LM_PAGE_LOCKS];
 	u32 *held = &mig->held[e->region][e->index];
@@ -213,7 +213,7 @@ static int lm_in_apply(struct lm_mig *mig, const struct lm_page_entry *e,
 	if (e->round + 1 > *held) {
 		/* Fresh destination memory is zero: a first zero marker is a no-op. */
 		if (page || *held)
-			err = lm_vm_write_page(mig->vm, mig->rmap[e->region], e->index, page);
+			err = lm_vm_write_page(vm, mig->rmap[e->region], e->index, page);
 		if (!err)
 			*held = e->round + 1;
 	}
@@ -222,15 +222,14 @@ static int lm_in_apply(struct lm_mig *mig, const struct lm_page_entry *e,
 }
 
 /* A fault point of the test build made this step fail. */
-static int lm_in_fault(struct lm_mig *mig, struct lm_err *e, u8 phase)
+static int lm_in_fault(struct lm_err *e, u8 phase)
 {
-	return lm_err_set(e, EIO, phase, "%s: fault injected (test build)",
-			  mig->cfg->host_name);
+	return lm_err_set(e, EIO, phase, "fault injected (test build)");
 }
 
-/* A PAGES message: decode, check, decompress, digest, apply. */
-static int lm_in_pages(struct lm_mig *mig, struct lm_conn *c, u32 len,
-		       struct lm_digest *dg, u64 *pages, u8 *page)
+/* A PAGES message: decode, check, decompress, digest, apply to @vm. */
+static int lm_in_pages(struct lm_mig *mig, struct lm_vm *vm, struct lm_conn *c,
+		       u32 len, struct lm_digest *dg, u64 *pages, u8 *page)
 {
 	struct lm_pages_reader r;
 	struct lm_page_entry e;
@@ -242,7 +241,7 @@ static int lm_in_pages(struct lm_mig *mig, struct lm_conn *c, u32 len,
 	ret = lm_pages_start(&r, c->buf, len);
 	if (ret)
 		return ret;
-	if (!lm_vm_mm_enter(mig->vm))
+	if (!lm_vm_mm_enter(vm))
 		return -ESRCH;
 	while ((ret = lm_pages_next(&r, mig->desc, &e)) == 1) {
 		if (e.round >= U32_MAX - 1) {
@@ -262,14 +261,14 @@ static int lm_in_pages(struct lm_mig *mig, struct lm_conn *c, u32 len,
 			data = page;
 		}
 		lm_digest_page(dg, e.region, e.index, e.round, data);
-		ret = lm_in_apply(mig, &e, data);
+		ret = lm_in_apply(mig, vm, &e, data);
 		if (ret)
 			break;
 		n++;
 		zero += !data;
 		round = max(round, e.round);
 	}
-	lm_vm_mm_leave(mig->vm);
+	lm_vm_mm_leave(vm);
 	*pages += n;
 	/* Several streams count into one set of statistics. */
 	spin_lock(&mig->stats_lock);
@@ -289,6 +288,7 @@ static void lm_in_data(struct lm_host *host, struct lm_conn *c, u32 len)
 	struct lm_msg_hdr hdr;
 	struct lm_join j;
 	struct lm_mig *mig;
+	struct lm_vm *vm;
 	u64 pages = 0;
 	unsigned int first_pages = 0;
 	u8 *page = NULL;
@@ -310,6 +310,9 @@ static void lm_in_data(struct lm_host *host, struct lm_conn *c, u32 len)
 	if (mig) {
 		mig->streams = j.streams;
 		lm_mig_get(mig);
+		/* Ours, for as long as we write: the migration may end first. */
+		vm = mig->vm;
+		lm_vm_get(vm);
 	}
 	mutex_unlock(&host->lock);
 	if (!mig) {
@@ -329,7 +332,7 @@ static void lm_in_data(struct lm_host *host, struct lm_conn *c, u32 len)
 		if (err)
 			break;
 		if (hdr.type == LM_MSG_PAGES) {
-			if (lm_in_pages(mig, c, hdr.len, &dg, &pages, page))
+			if (lm_in_pages(mig, vm, c, hdr.len, &dg, &pages, page))
 				break;
 			if (!first_pages++ && lm_fault(mig, LM_FAULT_DST_PAGES))
 				break;
@@ -366,6 +369,7 @@ static void lm_in_data(struct lm_host *host, struct lm_conn *c, u32 len)
 		lm_conn_shutdown(mig->ctrl);
 		mutex_unlock(&mig->conn_lock);
 	}
+	lm_vm_put(vm);
 	lm_mig_put(mig);
 }
 
@@ -453,7 +457,7 @@ static int lm_in_run(struct lm_mig *mig, struct lm_conn *c, struct lm_err *e)
 	u8 *buf;
 
 	if (lm_fault(mig, LM_FAULT_DST_ADMITTED))
-		return lm_in_fault(mig, e, LM_PHASE_SETUP);
+		return lm_in_fault(e, LM_PHASE_SETUP);
 	if (lm_nl_incoming(mig))
 		return lm_err_set(e, ESRCH, LM_PHASE_SETUP,
 				  "the agent on %s could not be told (it exited?)",
@@ -467,15 +471,15 @@ static int lm_in_run(struct lm_mig *mig, struct lm_conn *c, struct lm_err *e)
 		mig->refused = true;
 	mutex_unlock(&host->lock);
 	if (err && mig->refuse_reason[0])
-		return lm_err_set(e, ECONNREFUSED, LM_PHASE_SETUP, "%s refused: %s",
-				  mig->cfg->host_name, mig->refuse_reason);
+		return lm_err_set(e, ECONNREFUSED, LM_PHASE_SETUP, "its VMM refused: %s",
+				  mig->refuse_reason);
 	if (err)
 		return lm_err_set(e, ETIMEDOUT, LM_PHASE_SETUP,
 				  "no VMM attached on %s within %d s", mig->cfg->host_name,
 				  LM_VMM_TIMEOUT / HZ);
 
 	if (lm_fault(mig, LM_FAULT_DST_ATTACHED))
-		return lm_in_fault(mig, e, LM_PHASE_SETUP);
+		return lm_in_fault(e, LM_PHASE_SETUP);
 	for (i = 0; i < mig->desc->n_regions; i++) {
 		mig->held[i] = kvcalloc(mig->desc->regions[i].size >> PAGE_SHIFT,
 					sizeof(u32), GFP_KERNEL);
@@ -549,14 +553,14 @@ static int lm_in_run(struct lm_mig *mig, struct lm_conn *c, struct lm_err *e)
 				  mig->cfg->host_name, why);
 
 	if (lm_fault(mig, LM_FAULT_DST_STATE))
-		return lm_in_fault(mig, e, LM_PHASE_LOADING);
+		return lm_in_fault(e, LM_PHASE_LOADING);
 	lm_mig_set_state(mig, LIVEMIG_MIG_LOADING);
 	err = lm_vm_request(mig->vm, LIVEMIG_REQ_LOAD, mig->id, LM_VMM_TIMEOUT, e,
 			    LM_PHASE_LOADING);
 	if (err)
 		return err;
 	if (lm_fault(mig, LM_FAULT_DST_LOADED))
-		return lm_in_fault(mig, e, LM_PHASE_LOADING);
+		return lm_in_fault(e, LM_PHASE_LOADING);
 	err = lm_conn_send(c, LM_MSG_READY, NULL, 0);
 	if (err)
 		return lm_err_io(e, c, err, LM_PHASE_COMMITTING);
@@ -667,12 +671,13 @@ static void lm_in_control(struct lm_host *host, struct lm_conn *c,
 		mig->outcome = LM_OUTCOME_ABORTED;
 		mutex_unlock(&host->lock);
 		if (lm_mig_stop_requested(mig) && !e.remote) {
-			lm_err_set(&e, ECANCELED, e.phase, "cancelled on %s", mig->cfg->host_name);
+			lm_mig_cancelled(mig, &e);
 			state = LIVEMIG_MIG_CANCELLED;
 		}
 		mig->err = e;
 		if (!e.remote)
 			lm_conn_abort(c, e.code, e.phase, e.msg);
+		lm_err_place(&mig->err, mig->cfg->host_name);
 		/* Stop the data streams, then drop our copy. */
 		WRITE_ONCE(mig->cancel, true);
 		mutex_lock(&mig->conn_lock);
@@ -687,7 +692,7 @@ static void lm_in_control(struct lm_host *host, struct lm_conn *c,
 		}
 	}
 	lm_mig_set_conn(mig, &mig->ctrl, NULL);
-	lm_mig_end(mig);
+	lm_mig_end(mig, state);
 	lm_mig_set_state(mig, state);
 	pr_info("migration %u: incoming VM %s from %s: %s%s%s\n", mig->id, mig->vm_name,
 		mig->peer_name, state == LIVEMIG_MIG_COMPLETED ? "completed" : "failed",

@@ -16,6 +16,10 @@
  * A point fires once, then disarms itself, so only one migration is hit.
  * Between "stop" and "release" the test breaks what it wants to: kills a
  * VMM, takes a link down, cancels, disables a host.
+ *
+ * livemig/objects counts the module's long-lived objects (listeners,
+ * migrations, connections, VMs, dirty trackers, pinned bitmaps): once a
+ * test's hosts (namespaces) are gone, every count must be back to zero.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -132,6 +136,45 @@ int lm_fault(struct lm_mig *mig, enum lm_fault_site site)
 	}
 }
 
+static atomic_t lm_objs[__LM_OBJ_MAX];
+
+static const char * const lm_obj_names[__LM_OBJ_MAX] = {
+	[LM_OBJ_LISTENER]	= "listeners",
+	[LM_OBJ_MIG]		= "migrations",
+	[LM_OBJ_CONN]		= "connections",
+	[LM_OBJ_VM]		= "vms",
+	[LM_OBJ_DIRTY]		= "dirty-trackers",
+	[LM_OBJ_PINNED]		= "pinned-bitmaps",
+};
+
+/**
+ * lm_obj_count() - count objects made (@delta 1) and freed (-1)
+ * @obj: which kind
+ * @delta: +1 or -1
+ */
+void lm_obj_count(enum lm_obj obj, int delta)
+{
+	atomic_add(delta, &lm_objs[obj]);
+}
+
+static ssize_t lm_objs_read(struct file *file, char __user *ubuf, size_t len,
+			    loff_t *pos)
+{
+	char buf[256];
+	int n = 0, i;
+
+	for (i = 0; i < __LM_OBJ_MAX; i++)
+		n += scnprintf(buf + n, sizeof(buf) - n, "%s %d\n", lm_obj_names[i],
+			       atomic_read(&lm_objs[i]));
+	return simple_read_from_buffer(ubuf, len, pos, buf, n);
+}
+
+static const struct file_operations lm_objs_fops = {
+	.owner = THIS_MODULE,
+	.read = lm_objs_read,
+	.llseek = default_llseek,
+};
+
 static ssize_t lm_fault_read(struct file *file, char __user *ubuf, size_t len,
 			     loff_t *pos)
 {
@@ -200,6 +243,7 @@ int lm_fault_init(void)
 {
 	lm_fault_dir = debugfs_create_dir("livemig", NULL);
 	debugfs_create_file("fault", 0600, lm_fault_dir, NULL, &lm_fault_fops);
+	debugfs_create_file("objects", 0400, lm_fault_dir, NULL, &lm_objs_fops);
 	pr_warn("test build: fault points enabled (debugfs livemig/fault)\n");
 	return 0;
 }

@@ -46,14 +46,40 @@ enum lm_fault_site {
 	__LM_FAULT_MAX
 };
 
+/**
+ * enum lm_obj - what the test build counts, so a test can prove that
+ *	nothing is left once its hosts are gone (debugfs livemig/objects)
+ * @LM_OBJ_LISTENER: a listening socket
+ * @LM_OBJ_MIG: a migration (kept for a while after it ended)
+ * @LM_OBJ_CONN: a connection and its socket
+ * @LM_OBJ_VM: a registered VM (holds a reference on its struct kvm)
+ * @LM_OBJ_DIRTY: a dirty tracker
+ * @LM_OBJ_PINNED: a VMM dirty bitmap pinned and mapped
+ * @__LM_OBJ_MAX: internal
+ */
+enum lm_obj {
+	LM_OBJ_LISTENER,
+	LM_OBJ_MIG,
+	LM_OBJ_CONN,
+	LM_OBJ_VM,
+	LM_OBJ_DIRTY,
+	LM_OBJ_PINNED,
+	__LM_OBJ_MAX
+};
+
 #ifdef LM_FAULT_INJECT
 int lm_fault(struct lm_mig *mig, enum lm_fault_site site);
+void lm_obj_count(enum lm_obj obj, int delta);
 int lm_fault_init(void);
 void lm_fault_exit(void);
 #else
 static inline int lm_fault(struct lm_mig *mig, enum lm_fault_site site)
 {
 	return 0;
+}
+
+static inline void lm_obj_count(enum lm_obj obj, int delta)
+{
 }
 
 static inline int lm_fault_init(void)

@@ -25,6 +25,7 @@
 #include <net/ipv6.h>
 #include <net/sock.h>
 
+#include "fault.h"
 #include "mig.h"
 
 /* A host with more addresses than this in its networks listens on the first. */
@@ -91,6 +92,7 @@ static void lm_listener_close(struct lm_listener *l)
 	sock_release(l->sock);
 	list_del(&l->node);
 	kfree(l);
+	lm_obj_count(LM_OBJ_LISTENER, -1);
 }
 
 static int lm_listener_open(struct lm_host *host, const struct lm_want *w,
@@ -152,6 +154,7 @@ static int lm_listener_open(struct lm_host *host, const struct lm_want *w,
 	write_unlock_bh(&sock->sk->sk_callback_lock);
 
 	list_add_tail(&l->node, &host->listeners);
+	lm_obj_count(LM_OBJ_LISTENER, 1);
 	return 0;
 
 err_release:

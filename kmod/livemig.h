@@ -113,6 +113,7 @@ struct lm_err {
 	int code;
 	u8 phase;
 	bool remote;
+	bool named;
 	char msg[LM_ERR_MAX];
 };
 
@@ -121,6 +122,8 @@ struct lm_conn;
 __printf(4, 5) int lm_err_set(struct lm_err *e, int code, u8 phase,
 			      const char *fmt, ...);
 int lm_err_io(struct lm_err *e, const struct lm_conn *c, int err, u8 phase);
+void lm_err_named(struct lm_err *e);
+void lm_err_place(struct lm_err *e, const char *host);
 
 /**
  * struct lm_conn - one migration connection (control or data)
@@ -313,6 +316,8 @@ void lm_vm_release_vcpus(struct lm_vm *vm, unsigned int held);
  * @vmm_off: per region, offset of the bitmap in the first page
  * @harvested: ring entries and VMM bits seen so far (statistics)
  * @unmapped: ring entries that named no memslot (layout changed)
+ * @gen: the memslot generation whose layout the tracking was checked
+ *	against (lm_dirty_layout())
  * @err: the first harvest error (the VMM gone, a reset refused)
  */
 struct lm_dirty {
@@ -331,6 +336,7 @@ struct lm_dirty {
 	unsigned int vmm_off[LIVEMIG_VM_REGIONS_MAX];
 	atomic64_t harvested;
 	atomic64_t unmapped;
+	u64 gen;
 	int err;
 };
 
@@ -339,6 +345,7 @@ int lm_dirty_harvest(struct lm_dirty *d);
 void lm_dirty_stop_thread(struct lm_dirty *d);
 void lm_dirty_stop(struct lm_dirty *d);
 u64 lm_dirty_count(const struct lm_dirty *d);
+int lm_dirty_layout(struct lm_dirty *d, const char **why);
 int lm_vm_del(struct lm_host *host, const char *name, bool admin,
 	      const char **why);
 int lm_vm_fill(struct lm_host *host, const char *name, unsigned long *skip,

@@ -46,6 +46,7 @@ int lm_err_set(struct lm_err *e, int code, u8 phase, const char *fmt, ...)
 	e->code = code ? code : EIO;
 	e->phase = phase;
 	e->remote = false;
+	e->named = false;
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);
@@ -85,7 +86,37 @@ int lm_err_io(struct lm_err *e, const struct lm_conn *c, int err, u8 phase)
 	}
 	lm_err_set(e, -err, phase, "%s %s during %s (error %d)", peer, what,
 		   lm_phase_name(phase), err);
+	lm_err_named(e);
 	return err;
+}
+
+/**
+ * lm_err_named() - the message already names the host and the phase
+ * @e: the error
+ */
+void lm_err_named(struct lm_err *e)
+{
+	e->named = true;
+}
+
+/**
+ * lm_err_place() - make a migration's error say where and when it happened
+ * @e: the error, as it is kept for lmctl (not as sent to the peer)
+ * @host: this host's name
+ *
+ * "the VMM of web1 is gone" becomes "on hosta during pre-copy: the VMM of
+ * web1 is gone"; a message that names them already is left as it is.
+ */
+void lm_err_place(struct lm_err *e, const char *host)
+{
+	char msg[LM_ERR_MAX];
+
+	if (e->named || e->remote || !e->msg[0])
+		return;
+	snprintf(msg, sizeof(msg), "on %s during %s: %s", host,
+		 lm_phase_name(e->phase), e->msg);
+	strscpy(e->msg, msg, sizeof(e->msg));
+	e->named = true;
 }
 
 /**
@@ -134,6 +165,7 @@ struct lm_mig *lm_mig_alloc(struct lm_host *host, u8 dir)
 		kfree(mig);
 		return NULL;
 	}
+	lm_obj_count(LM_OBJ_MIG, 1);
 	kref_init(&mig->ref);
 	mig->host = host;
 	mig->dir = dir;
@@ -160,6 +192,7 @@ static void lm_mig_release(struct kref *ref)
 	kfree(mig->desc);
 	kvfree(mig->config);
 	kfree(mig);
+	lm_obj_count(LM_OBJ_MIG, -1);
 }
 
 /**
@@ -281,20 +314,41 @@ void lm_mig_list(struct lm_host *host, struct lm_mig *mig)
 	list_add_tail(&mig->node, &host->migs);
 }
 
+/* The VM is no longer this migration's; host lock held. */
+static struct lm_vm *lm_mig_take_vm(struct lm_mig *mig)
+{
+	struct lm_vm *vm = mig->vm;
+
+	lockdep_assert_held(&mig->host->lock);
+	if (vm && vm->mig == mig)
+		vm->mig = NULL;
+	mig->vm = NULL;
+	return vm;
+}
+
 /**
  * lm_mig_end() - the migration is over: free its budget, keep its record
- * @mig: the migration
+ * @mig: the migration; only its own thread still uses its VM
+ * @state: how it ended
+ *
+ * The record is kept for a while (lmctl list, a source asking OUTCOME),
+ * but not the VM: a record holding it would hold its struct kvm, its
+ * VMM's socket and through that the namespace, which could then never
+ * go away. In doubt, the VM stays the migration's (paused, not to move
+ * again) until the operator resolves it.
  */
-void lm_mig_end(struct lm_mig *mig)
+void lm_mig_end(struct lm_mig *mig, u8 state)
 {
 	struct lm_host *host = mig->host;
+	struct lm_vm *vm = NULL;
 
 	mutex_lock(&host->lock);
 	mig->t_end = ktime_get();
 	mig->active = false;
-	if (mig->vm && mig->vm->mig == mig)
-		mig->vm->mig = NULL;
+	if (state != LIVEMIG_MIG_IN_DOUBT)
+		vm = lm_mig_take_vm(mig);
 	mutex_unlock(&host->lock);
+	lm_vm_put(vm);
 	wake_up_all(&host->mig_wq);
 	memzero_explicit(mig->cfg->psk, sizeof(mig->cfg->psk));
 }
@@ -506,8 +560,7 @@ static int lm_out_fault(struct lm_out *o, enum lm_fault_site site, u8 phase)
 {
 	if (!lm_fault(o->mig, site))
 		return 0;
-	return lm_err_set(o->e, EIO, phase, "%s: fault injected (test build)",
-			  o->mig->cfg->host_name);
+	return lm_err_set(o->e, EIO, phase, "fault injected (test build)");
 }
 
 /* Round 0: every page of every region. */
@@ -738,6 +791,50 @@ static u64 lm_us_since(ktime_t t)
 	return ktime_us_delta(ktime_get(), t);
 }
 
+static int lm_out_harvest_err(struct lm_out *o, int err, u8 phase)
+{
+	if (err == -ESRCH)
+		return lm_err_set(o->e, ESRCH, phase, "the VMM of %s is gone",
+				  o->vm->desc.name);
+	return lm_err_set(o->e, -err, phase,
+			  "could not track the dirty pages of %s (error %d)",
+			  o->vm->desc.name, err);
+}
+
+/* A harvest now; the harvest thread's error, if it had one, first. */
+static int lm_out_harvest(struct lm_out *o, u8 phase)
+{
+	int n = lm_dirty_harvest(o->dirty);
+
+	if (o->dirty->err)
+		return lm_out_harvest_err(o, o->dirty->err, phase);
+	return n < 0 ? lm_out_harvest_err(o, n, phase) : 0;
+}
+
+/*
+ * The VMM changed its memslots: in pre-copy everything is sent again if
+ * the regions still fit; once paused, or if they do not, it is over.
+ */
+static int lm_out_layout(struct lm_out *o, u8 phase)
+{
+	const char *why;
+	int changed;
+
+	changed = lm_dirty_layout(o->dirty, &why);
+	if (changed < 0)
+		return lm_err_set(o->e, EINVAL, phase,
+				  "the VMM of %s changed the VM's memory layout (%s): aborted",
+				  o->vm->desc.name, why);
+	if (changed && phase != LM_PHASE_PRECOPY)
+		return lm_err_set(o->e, EINVAL, phase,
+				  "the VMM of %s changed the VM's memory layout after PAUSE: aborted",
+				  o->vm->desc.name);
+	if (changed)
+		pr_info("migration %u: VM %s: its memory layout changed; all of it is sent again\n",
+			o->mig->id, o->vm->desc.name);
+	return 0;
+}
+
 /* Pre-copy rounds until what remains fits the downtime limit. */
 static int lm_out_precopy(struct lm_out *o)
 {
@@ -768,9 +865,11 @@ static int lm_out_precopy(struct lm_out *o)
 
 		/* PML holds entries until an exit: kick before estimating. */
 		lm_vm_kick(o->vm);
-		if (lm_dirty_harvest(o->dirty) < 0 || o->dirty->err)
-			return lm_err_set(o->e, ESRCH, LM_PHASE_PRECOPY,
-					  "the VMM of %s is gone", o->vm->desc.name);
+		err = lm_out_harvest(o, LM_PHASE_PRECOPY);
+		if (!err)
+			err = lm_out_layout(o, LM_PHASE_PRECOPY);
+		if (err)
+			return err;
 		remaining = lm_dirty_count(o->dirty);
 		WRITE_ONCE(st->pages_remaining, remaining);
 		WRITE_ONCE(st->dirty_rate, div64_u64(remaining * USEC_PER_SEC, us));
@@ -816,13 +915,12 @@ static int lm_out_still(struct lm_out *o, u8 phase)
 	lm_vm_kick(o->vm);
 	n = lm_dirty_harvest(o->dirty);
 	if (n < 0)
-		return lm_err_set(o->e, ESRCH, phase, "the VMM of %s is gone",
-				  o->vm->desc.name);
+		return lm_out_harvest_err(o, n, phase);
 	if (n)
 		return lm_err_set(o->e, EBUSY, phase,
 				  "the VMM of %s kept the guest running after acknowledging PAUSE (%d pages written since): aborted",
 				  o->vm->desc.name, n);
-	return 0;
+	return lm_out_layout(o, phase);
 }
 
 /* PAUSE, the rest of memory, the state, and proof that nothing runs. */
@@ -849,10 +947,11 @@ static int lm_out_stopcopy(struct lm_out *o, ktime_t *t_pause)
 	lm_vm_kick(o->vm);
 	o->round++;
 	WRITE_ONCE(mig->stats.round, o->round);
-	if (lm_dirty_harvest(o->dirty) < 0)
-		return lm_err_set(o->e, ESRCH, LM_PHASE_STOPCOPY, "the VMM of %s is gone",
-				  o->vm->desc.name);
-	err = lm_out_dirty_round(o);
+	err = lm_out_harvest(o, LM_PHASE_STOPCOPY);
+	if (!err)
+		err = lm_out_layout(o, LM_PHASE_STOPCOPY);
+	if (!err)
+		err = lm_out_dirty_round(o);
 	if (!err)
 		err = lm_out_flush_all(o);
 	if (err)
@@ -865,10 +964,11 @@ static int lm_out_stopcopy(struct lm_out *o, ktime_t *t_pause)
 		return lm_err_set(o->e, EBUSY, LM_PHASE_STOPCOPY,
 				  "the VMM of %s kept the guest running after acknowledging PAUSE (a vCPU stayed in KVM_RUN): aborted",
 				  o->vm->desc.name);
-	if (lm_vm_vcpu_exits(o->vm) != exits)
+	exits = lm_vm_vcpu_exits(o->vm) - exits;
+	if (exits)
 		return lm_err_set(o->e, EBUSY, LM_PHASE_STOPCOPY,
 				  "the VMM of %s kept the guest running after acknowledging PAUSE (its vCPUs ran %llu times since): aborted",
-				  o->vm->desc.name, lm_vm_vcpu_exits(o->vm) - exits);
+				  o->vm->desc.name, exits);
 	err = lm_out_still(o, LM_PHASE_STOPCOPY);
 	if (err)
 		return err;
@@ -1044,6 +1144,7 @@ connect:
 	if (outcome == LM_OUTCOME_ABORTED) {
 		lm_err_set(o->e, ECONNABORTED, LM_PHASE_COMMITTING,
 			   "%s did not receive COMMIT and discarded its copy", mig->peer_name);
+		lm_err_named(o->e);
 		mig->commit_sent = false;
 		goto fail;
 	}
@@ -1051,6 +1152,7 @@ connect:
 		lm_err_set(o->e, ETIMEDOUT, LM_PHASE_COMMITTING,
 			   "in doubt: COMMIT sent to %s, no answer; VM paused here. If %s does not run it: lmctl resolve %u --resume-source",
 			   mig->peer_name, mig->peer_name, mig->id);
+		lm_err_named(o->e);
 		mig->err = *o->e;
 		lm_out_release_vcpus(o);
 		lm_dirty_stop(o->dirty);
@@ -1075,9 +1177,7 @@ connect:
 fail:
 	kfree(acc);
 	if (lm_mig_stop_requested(mig) && !o->e->remote)
-		lm_err_set(o->e, ECANCELED, o->e->phase,
-			   "cancelled on %s during %s", mig->cfg->host_name,
-			   lm_phase_name(o->e->phase));
+		lm_mig_cancelled(mig, o->e);
 	mig->err = *o->e;
 	if (!o->e->remote)
 		lm_conn_abort(mig->ctrl, o->e->code, o->e->phase, o->e->msg);
@@ -1184,7 +1284,10 @@ static int lm_out_thread(void *arg)
 		lm_conn_free(c);
 	}
 
-	lm_mig_end(mig);
+	/* The peer got the bare sentence (it names us); lmctl gets it placed. */
+	if (state != LIVEMIG_MIG_COMPLETED)
+		lm_err_place(&mig->err, mig->cfg->host_name);
+	lm_mig_end(mig, state);
 	lm_mig_set_state(mig, state);
 	pr_info("migration %u: VM %s to %s (%pISpc): %s%s%s, %llu pages in %llu ms, downtime %llu ms\n",
 		mig->id, mig->vm_name, mig->peer_name[0] ? mig->peer_name : "?", &mig->peer,
@@ -1332,20 +1435,123 @@ int lm_mig_cancel(struct lm_host *host, u32 id, const char **why)
 }
 
 /**
+ * lm_mig_cancel_all() - cancel every migration of a host that still can be
+ * @host: the host (lmctl disable --now has just disabled it)
+ * @why: what the error messages add, e.g. "migrations were disabled"
+ *
+ * A migration that sent or recorded COMMIT goes on: stopping it then could
+ * leave the VM nowhere. The queued ones are cancelled too.
+ *
+ * Return: how many were cancelled.
+ */
+unsigned int lm_mig_cancel_all(struct lm_host *host, const char *why)
+{
+	struct lm_mig *mig;
+	unsigned int n = 0;
+
+	mutex_lock(&host->lock);
+	list_for_each_entry(mig, &host->migs, node) {
+		if (mig->t_end || mig->commit_sent || READ_ONCE(mig->cancel) ||
+		    mig->outcome == LM_OUTCOME_COMMITTED)
+			continue;
+		mig->cancel_why = why;
+		lm_mig_interrupt(mig);
+		n++;
+	}
+	mutex_unlock(&host->lock);
+	return n;
+}
+
+/**
+ * lm_mig_cancelled() - the error of a migration stopped on this host
+ * @mig: the migration, asked to stop (lm_mig_stop_requested())
+ * @e: set to "cancelled on HOST during PHASE[: why]", its phase kept
+ */
+void lm_mig_cancelled(struct lm_mig *mig, struct lm_err *e)
+{
+	const char *why = READ_ONCE(mig->cancel_why);
+
+	lm_err_set(e, ECANCELED, e->phase, "cancelled on %s during %s%s%s",
+		   mig->cfg->host_name, lm_phase_name(e->phase), why ? ": " : "",
+		   why ? why : "");
+	lm_err_named(e);
+}
+
+/* Resume the VM of a migration in doubt; the VMM answers in its own time. */
+static int lm_mig_resolve_thread(void *arg)
+{
+	struct lm_mig *mig = arg;
+	struct lm_host *host = mig->host;
+	struct lm_vm *vm;
+	struct lm_err e;
+	int err;
+
+	mutex_lock(&host->lock);
+	vm = mig->vm;
+	mutex_unlock(&host->lock);
+	err = lm_vm_request(vm, LIVEMIG_REQ_RESUME, mig->id, LM_VMM_TIMEOUT, &e,
+			    LM_PHASE_COMMITTING);
+	if (!err)
+		lm_err_set(&mig->err, ECONNABORTED, LM_PHASE_COMMITTING,
+			   LIVEMIG_RESOLVED_MSG);
+	else
+		lm_err_set(&mig->err, e.code, LM_PHASE_COMMITTING,
+			   "resolved by the operator, but the VMM did not resume the VM: %s",
+			   e.msg);
+	mutex_lock(&host->lock);
+	vm = lm_mig_take_vm(mig);
+	mutex_unlock(&host->lock);
+	lm_vm_put(vm);
+	lm_mig_set_state(mig, LIVEMIG_MIG_FAILED);
+	pr_info("migration %u: VM %s: %s\n", mig->id, mig->vm_name, mig->err.msg);
+	lm_mig_put(mig);
+	lm_host_thread_done(host);
+	module_put_and_kthread_exit(0);
+	return 0;
+}
+
+/**
+ * lm_mig_vm_gone() - a VM whose VMM went away leaves its migration in doubt
+ * @vm: the VM, unregistered; its host's lock held
+ *
+ * Nothing is left to resume, and the record must not hold the VM (and
+ * through it the namespace) until it is pruned.
+ *
+ * Return: true if the migration let go: its reference on @vm is the
+ * caller's to put.
+ */
+bool lm_mig_vm_gone(struct lm_vm *vm)
+{
+	struct lm_mig *mig = vm->mig;
+
+	lockdep_assert_held(&vm->host->lock);
+	if (!mig || !mig->t_end || mig->resolving)
+		return false;
+	lm_err_set(&mig->err, ESRCH, LM_PHASE_COMMITTING,
+		   "in doubt, then the VMM of %s exited: the VM is gone from this host",
+		   mig->vm_name);
+	WRITE_ONCE(mig->state, LIVEMIG_MIG_FAILED);
+	return lm_mig_take_vm(mig) == vm;
+}
+
+/**
  * lm_mig_resolve() - resume the source VM of an in-doubt migration
  * @host: the caller's host
  * @id: the migration
  * @why: a sentence when refused
  *
- * The operator checked that the destination does not run the VM.
+ * The operator checked that the destination does not run the VM. The
+ * VMM is asked from a thread of its own: its answer comes through this
+ * same netlink family, which cannot take it while this request runs.
+ * The migration then ends "failed", its error saying how the resume went.
  *
- * Return: 0, -ENOENT or -EINVAL (not in doubt).
+ * Return: 0 (the resume is under way), -ENOENT, -EINVAL (not in doubt) or
+ * -EBUSY (already being resolved).
  */
 int lm_mig_resolve(struct lm_host *host, u32 id, const char **why)
 {
+	struct task_struct *t = NULL;
 	struct lm_mig *mig;
-	struct lm_vm *vm = NULL;
-	struct lm_err e;
 	int err = 0;
 
 	mutex_lock(&host->lock);
@@ -1357,28 +1563,27 @@ int lm_mig_resolve(struct lm_host *host, u32 id, const char **why)
 		   READ_ONCE(mig->state) != LIVEMIG_MIG_IN_DOUBT) {
 		*why = "mig-id: only an outgoing migration in doubt can be resolved";
 		err = -EINVAL;
+	} else if (mig->resolving) {
+		*why = "mig-id: it is being resolved already";
+		err = -EBUSY;
+	} else if (!try_module_get(THIS_MODULE)) {
+		err = -ENODEV;
+	} else if (!lm_host_thread_start(host)) {
+		module_put(THIS_MODULE);
+		err = -ENODEV;
 	} else {
-		vm = mig->vm;
-		lm_vm_get(vm);
 		lm_mig_get(mig);
+		t = kthread_run(lm_mig_resolve_thread, mig, "livemig-resolve");
+		if (IS_ERR(t)) {
+			err = PTR_ERR(t);
+			lm_mig_put(mig);
+			lm_host_thread_done(host);
+			module_put(THIS_MODULE);
+		} else {
+			mig->resolving = true;
+		}
 	}
 	mutex_unlock(&host->lock);
-	if (err)
-		return err;
-
-	err = lm_vm_request(vm, LIVEMIG_REQ_RESUME, mig->id, LM_VMM_TIMEOUT, &e,
-			    LM_PHASE_COMMITTING);
-	if (!err) {
-		lm_err_set(&mig->err, ECONNABORTED, LM_PHASE_COMMITTING,
-			   "resolved by the operator: the VM resumed on the source");
-		lm_mig_set_state(mig, LIVEMIG_MIG_FAILED);
-		pr_info("migration %u: VM %s resumed on the source by the operator\n",
-			mig->id, mig->vm_name);
-	} else {
-		*why = "the VMM did not resume the VM (it may have exited)";
-	}
-	lm_vm_put(vm);
-	lm_mig_put(mig);
 	return err;
 }
 

@@ -60,6 +60,8 @@ struct lm_mig_stats {
  * @state: &enum livemig_mig_state
  * @active: counted in the host's budget (not queued, not finished)
  * @cancel: an admin asked to cancel, or the host is going away
+ * @cancel_why: NULL, or what a cancel adds to the error (disable --now)
+ * @resolving: in doubt, lmctl resolve is resuming the VM; host lock
  * @commit_sent: COMMIT left (source): the VM must not resume any more
  * @outcome: destination's record, &enum lm_outcome_kind
  * @vm_name: the VM
@@ -112,7 +114,9 @@ struct lm_mig {
 	u8 state;
 	bool active;
 	bool cancel;
+	const char *cancel_why;
 	bool commit_sent;
+	bool resolving;
 	u8 outcome;
 	char vm_name[LIVEMIG_VM_NAME_MAX];
 	char peer_name[LIVEMIG_HOST_NAME_MAX];
@@ -159,13 +163,16 @@ void lm_mig_put(struct lm_mig *mig);
 void lm_mig_set_state(struct lm_mig *mig, u8 state);
 void lm_mig_set_conn(struct lm_mig *mig, struct lm_conn **slot,
 		     struct lm_conn *c);
-void lm_mig_end(struct lm_mig *mig);
+void lm_mig_end(struct lm_mig *mig, u8 state);
 void lm_mig_list(struct lm_host *host, struct lm_mig *mig);
 bool lm_mig_stop_requested(const struct lm_mig *mig);
 int lm_mig_start(struct lm_host *host, const char *vm_name,
 		 const struct sockaddr_storage *peer, const char **why);
 int lm_mig_cancel(struct lm_host *host, u32 id, const char **why);
+unsigned int lm_mig_cancel_all(struct lm_host *host, const char *why);
+void lm_mig_cancelled(struct lm_mig *mig, struct lm_err *e);
 int lm_mig_resolve(struct lm_host *host, u32 id, const char **why);
+bool lm_mig_vm_gone(struct lm_vm *vm);
 struct lm_mig *lm_mig_find(struct lm_host *host, u32 id);
 struct lm_mig *lm_mig_find_uuid(struct lm_host *host, const u8 *uuid);
 void lm_mig_host_exit(struct lm_host *host);

@@ -11,6 +11,8 @@
  * applies the whole request to the copy, checks it, and only then commits
  * it, re-binds the listeners and announces the change.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/utsname.h>
@@ -63,6 +65,7 @@ static const struct nla_policy lm_settings_set_policy[LIVEMIG_A_MAX + 1] = {
 	[LIVEMIG_A_HOST_NAME] = { .type = NLA_NUL_STRING, .len = LIVEMIG_HOST_NAME_MAX - 1 },
 	[LIVEMIG_A_BANDWIDTH] = { .type = NLA_U64 },
 	[LIVEMIG_A_DOWNTIME_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &lm_downtime_range),
+	[LIVEMIG_A_CANCEL_ACTIVE] = { .type = NLA_FLAG },
 };
 
 static const struct nla_policy lm_network_cmd_policy[LIVEMIG_A_MAX + 1] = {
@@ -542,7 +545,26 @@ static int lm_change_network_del(struct lm_settings *cand, struct genl_info *inf
 
 static int lm_nl_settings_set(struct sk_buff *skb, struct genl_info *info)
 {
-	return lm_nl_change(info, lm_change_settings);
+	struct nlattr **tb = info->attrs;
+	struct lm_host *host;
+	unsigned int n;
+	int err;
+
+	if (tb[LIVEMIG_A_CANCEL_ACTIVE] &&
+	    (!tb[LIVEMIG_A_ENABLED] || nla_get_u8(tb[LIVEMIG_A_ENABLED]))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[LIVEMIG_A_CANCEL_ACTIVE],
+				    "cancel-active: only when disabling (enabled 0)");
+		return -EINVAL;
+	}
+	err = lm_nl_change(info, lm_change_settings);
+	if (err || !tb[LIVEMIG_A_CANCEL_ACTIVE])
+		return err;
+	/* Disabled first: nothing new starts while these stop. */
+	host = lm_host_get(genl_info_net(info));
+	n = lm_mig_cancel_all(host, "migrations were disabled (lmctl disable --now)");
+	if (n)
+		pr_info("migrations disabled, %u in progress cancelled\n", n);
+	return 0;
 }
 
 static int lm_nl_network_add(struct sk_buff *skb, struct genl_info *info)

@@ -28,15 +28,19 @@
 #include <linux/vmalloc.h>
 #include <net/sock.h>
 
+#include "fault.h"
 #include "mig.h"
 
 /* Every registered VM of every namespace: a VM is registered once. */
 static LIST_HEAD(lm_vms);
 static DEFINE_SPINLOCK(lm_vms_lock);
 
-/* Does every byte of @r sit in a memslot, at the host address @r says? */
+/*
+ * Does every byte of @r sit in a memslot, at the host address @r says?
+ * With @logged, each of those memslots must also log dirty pages.
+ */
 static int lm_vm_check_region(struct kvm *kvm, const struct lm_region *r,
-			      const char **why)
+			      bool logged, const char **why)
 {
 	struct kvm_memory_slot *slot;
 	struct kvm_memslots *slots;
@@ -57,6 +61,11 @@ static int lm_vm_check_region(struct kvm *kvm, const struct lm_region *r,
 			continue;
 		if (slot->userspace_addr + (lo - base) != r->hva + (lo - r->gpa)) {
 			*why = "region: its host address is not where the VM's memory slot maps it";
+			err = -EINVAL;
+			break;
+		}
+		if (logged && !(slot->flags & KVM_MEM_LOG_DIRTY_PAGES)) {
+			*why = "region: a memory slot that backs it does not log dirty pages";
 			err = -EINVAL;
 			break;
 		}
@@ -83,6 +92,7 @@ static void lm_vm_release(struct kref *ref)
 	kvfree(vm->config);
 	kvfree(vm->state);
 	kfree(vm);
+	lm_obj_count(LM_OBJ_VM, -1);
 }
 
 /**
@@ -177,7 +187,7 @@ int lm_vm_add(struct lm_host *host, int fd, u32 portid, struct sock *vmm_sk,
 		goto err_fput;
 	}
 	for (i = 0; i < desc->n_regions; i++) {
-		err = lm_vm_check_region(kvm, &desc->regions[i], why);
+		err = lm_vm_check_region(kvm, &desc->regions[i], false, why);
 		if (err)
 			goto err_fput;
 	}
@@ -233,6 +243,7 @@ int lm_vm_add(struct lm_host *host, int fd, u32 portid, struct sock *vmm_sk,
 	pr_info_ratelimited("VM %s registered by pid %d (%llu MiB in %u regions)\n",
 			    desc->name, task_tgid_nr(current), vm->memory >> 20,
 			    desc->n_regions);
+	lm_obj_count(LM_OBJ_VM, 1);
 	return 0;
 
 err_fput:
@@ -368,15 +379,25 @@ int lm_vm_fill(struct lm_host *host, const char *name, unsigned long *skip,
 }
 
 /**
- * lm_vm_reap() - unregister the host's VMs whose VMM socket is gone
+ * lm_vm_reap() - unregister the host's VMs whose VMM socket is gone, and
+ *	forget an agent whose socket is gone
  * @host: the host
+ *
+ * Both sockets hold the host's namespace: kept, they would keep it (and so
+ * the host) alive for ever.
  */
 void lm_vm_reap(struct lm_host *host)
 {
+	struct sock *agent = NULL;
 	struct lm_vm *vm, *tmp;
 	LIST_HEAD(gone);
 
 	mutex_lock(&host->lock);
+	if (host->agent_sk && sock_flag(host->agent_sk, SOCK_DEAD)) {
+		agent = host->agent_sk;
+		host->agent_sk = NULL;
+		host->agent_portid = 0;
+	}
 	spin_lock(&lm_vms_lock);
 	list_for_each_entry_safe(vm, tmp, &lm_vms, node)
 		if (vm->host == host && vm->dead)
@@ -384,7 +405,16 @@ void lm_vm_reap(struct lm_host *host)
 	spin_unlock(&lm_vms_lock);
 	if (!list_empty(&gone))
 		host->vm_gen++;
+	/*
+	 * A migration in doubt lets go of a VM that is gone. Never the last
+	 * reference: the registry's is dropped below, out of the lock.
+	 */
+	list_for_each_entry(vm, &gone, node)
+		if (lm_mig_vm_gone(vm))
+			lm_vm_put(vm);
 	mutex_unlock(&host->lock);
+	if (agent)
+		sock_put(agent);
 
 	list_for_each_entry_safe(vm, tmp, &gone, node) {
 		pr_info_ratelimited("VM %s unregistered: %s\n", vm->desc.name, vm->dead);
@@ -421,10 +451,16 @@ static int lm_vm_netlink_event(struct notifier_block *nb, unsigned long event,
 			       void *ptr)
 {
 	const struct netlink_notify *n = ptr;
+	struct lm_host *host;
 	struct lm_vm *vm;
 
 	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
 		return NOTIFY_DONE;
+
+	/* The agent's socket holds its namespace: let go of it (lm_vm_reap()). */
+	host = lm_host_get(n->net);
+	if (READ_ONCE(host->agent_portid) == n->portid)
+		lm_host_queue_work(host, &host->reap_work);
 
 	spin_lock(&lm_vms_lock);
 	list_for_each_entry(vm, &lm_vms, node) {
@@ -948,6 +984,7 @@ static int lm_dirty_map_vmm(struct lm_dirty *d, unsigned int i)
 		kvfree(pages);
 		return -ENOMEM;
 	}
+	lm_obj_count(LM_OBJ_PINNED, 1);
 	d->vmm_pages[i] = pages;
 	d->vmm_npages[i] = n;
 	d->vmm_off[i] = offset_in_page(r->dirty_bitmap);
@@ -963,6 +1000,7 @@ static void lm_dirty_unmap_vmm(struct lm_dirty *d, unsigned int i)
 	unpin_user_pages_dirty_lock(d->vmm_pages[i], d->vmm_npages[i], true);
 	kvfree(d->vmm_pages[i]);
 	d->vmm_map[i] = NULL;
+	lm_obj_count(LM_OBJ_PINNED, -1);
 }
 
 /* Publish one harvested ring entry as a bit; under kvm->srcu. */
@@ -989,6 +1027,30 @@ static void lm_dirty_publish(struct lm_dirty *d, struct kvm *kvm, u32 slot,
 		}
 	}
 	/* Outside every region (a ROM, say): not guest RAM we move. */
+}
+
+/*
+ * Every entry we took must be reset now: one that is not keeps its page
+ * writable, and the guest's next writes to it would never be logged.
+ */
+static int lm_dirty_check_reset(struct lm_dirty *d)
+{
+	struct kvm_vcpu *vcpu;
+	unsigned long i;
+
+	kvm_for_each_vcpu(i, vcpu, d->vm->kvm) {
+		if (i >= KVM_MAX_VCPUS || !vcpu->dirty_ring.dirty_gfns ||
+		    !test_bit(i, d->seen))
+			continue;
+		if (READ_ONCE(vcpu->dirty_ring.reset_index) != d->fetch[i]) {
+			pr_warn_ratelimited("VM %s: vCPU %lu: dirty ring reset to %u, harvested to %u\n",
+					    d->vm->desc.name, i,
+					    READ_ONCE(vcpu->dirty_ring.reset_index),
+					    d->fetch[i]);
+			return -EIO;
+		}
+	}
+	return 0;
 }
 
 /* One pass over the rings and the VMM's bitmaps; d->lock held. */
@@ -1030,7 +1092,9 @@ static int __lm_dirty_harvest(struct lm_dirty *d)
 		err = vm->file->f_op->unlocked_ioctl(vm->file, KVM_RESET_DIRTY_RINGS, 0);
 		if (err < 0)
 			goto out;
-		err = 0;
+		err = lm_dirty_check_reset(d);
+		if (err)
+			goto out;
 	}
 	/* The VMM sets bits after its writes; take them atomically. */
 	for (k = 0; k < vm->desc.n_regions; k++) {
@@ -1117,6 +1181,56 @@ u64 lm_dirty_count(const struct lm_dirty *d)
 	return n;
 }
 
+static u64 lm_vm_memslots_gen(struct kvm *kvm)
+{
+	u64 gen;
+	int idx;
+
+	idx = srcu_read_lock(&kvm->srcu);
+	gen = __kvm_memslots(kvm, 0)->generation;
+	srcu_read_unlock(&kvm->srcu, idx);
+	return gen;
+}
+
+/**
+ * lm_dirty_layout() - did the VMM change the VM's memory layout?
+ * @d: the VM's dirty tracking
+ * @why: set to a sentence when the layout no longer fits the regions
+ *
+ * A VMM may remap a memslot, add one or turn its dirty logging off at any
+ * time. Dirty ring entries then name slots that moved, and a slot that
+ * stopped logging reports nothing: pages could be skipped silently. So
+ * when KVM's memslot generation moved, the regions are checked again
+ * (where each byte is, and that it is logged), and if they still fit,
+ * every page is marked dirty to be sent again.
+ *
+ * Return: 0 unchanged, 1 changed and every page marked to be sent again,
+ * -EINVAL when the layout no longer fits (@why says how).
+ */
+int lm_dirty_layout(struct lm_dirty *d, const char **why)
+{
+	const struct lm_vm_desc *desc = &d->vm->desc;
+	struct kvm *kvm = d->vm->kvm;
+	unsigned int i;
+	int err = 0;
+	u64 gen;
+
+	/* Read before the check: a change after it shows up next time. */
+	gen = lm_vm_memslots_gen(kvm);
+	if (gen == d->gen)
+		return 0;
+	for (i = 0; i < desc->n_regions && !err; i++)
+		err = lm_vm_check_region(kvm, &desc->regions[i], true, why);
+	if (err)
+		return err;
+	mutex_lock(&d->lock);
+	for (i = 0; i < desc->n_regions; i++)
+		bitmap_fill(d->bits[i], desc->regions[i].size >> PAGE_SHIFT);
+	mutex_unlock(&d->lock);
+	d->gen = gen;
+	return 1;
+}
+
 /**
  * lm_dirty_start() - start tracking what a source VM dirties
  * @vm: the VM (a reference held by the caller); dirty logging is on
@@ -1131,13 +1245,23 @@ int lm_dirty_start(struct lm_vm *vm, struct lm_dirty **dp, struct lm_err *e)
 {
 	const u8 phase = LM_PHASE_PRECOPY;
 	struct lm_dirty *d;
+	const char *why;
 	unsigned int i;
 	int err = -ENOMEM;
 
+	/* A slot that does not log would hide every page written in it. */
+	for (i = 0; i < vm->desc.n_regions; i++)
+		if (lm_vm_check_region(vm->kvm, &vm->desc.regions[i], true, &why))
+			return lm_err_set(e, EINVAL, phase,
+					  "the VMM of %s acknowledged PREPARE, but its memory does not fit: %s",
+					  vm->desc.name, why);
 	d = kzalloc(sizeof(*d), GFP_KERNEL);
 	if (!d)
 		return lm_err_set(e, ENOMEM, phase, "out of memory");
+	lm_obj_count(LM_OBJ_DIRTY, 1);
 	d->vm = vm;
+	/* Logging is on (PREPARE): the layout every later check expects. */
+	d->gen = lm_vm_memslots_gen(vm->kvm);
 	mutex_init(&d->lock);
 	d->fetch = kcalloc(KVM_MAX_VCPUS, sizeof(*d->fetch), GFP_KERNEL);
 	d->seen = bitmap_zalloc(KVM_MAX_VCPUS, GFP_KERNEL);
@@ -1218,4 +1342,5 @@ void lm_dirty_stop(struct lm_dirty *d)
 	bitmap_free(d->seen);
 	kfree(d->fetch);
 	kfree(d);
+	lm_obj_count(LM_OBJ_DIRTY, -1);
 }

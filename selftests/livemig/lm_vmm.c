@@ -34,15 +34,18 @@
  * pass on; --pause-burst MS lets the guest write unthrottled for MS ms
  * while PAUSE is handled, before it stops; --mem-digest FILE writes a
  * digest of guest RAM at PAUSE (stopped, before the ack) and at LOAD
- * (before the state loads), which a test compares with cmp (memdigest.h).
+ * (before the state loads), which a test compares with cmp (memdigest.h);
+ * --guard-pages maps each RAM region between two guard pages and says at
+ * exit whether they are intact ("guard pages intact", or which one
+ * changed: something wrote past a region).
  *
  * Exit status: 0 after --seconds or a signal with a clean guest, after
  * the VM migrated away (COMPLETED) or its incoming migration was abandoned
  * (DISCARD); 1 if the guest or the device found a wrong page (also in the
  * guest's check after a migration), the guest's clock went back, the VM
- * failed, or it could not be set up (registration or attachment refused:
- * the kernel's sentence is printed; a machine description it cannot build:
- * refused); 2 for bad usage.
+ * failed, a guard page changed, or it could not be set up (registration
+ * or attachment refused: the kernel's sentence is printed; a machine
+ * description it cannot build: refused); 2 for bad usage.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -56,6 +59,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -94,7 +98,11 @@
  * @zero_pages:	--zero-pages
  * @pause_burst: --pause-burst, ms
  * @lie_after_pause: --lie-after-pause
+ * @refuse:	--refuse, the reason given instead of attaching
+ * @fail_load:	--fail-load
+ * @remap:	--remap: "same" or "nolog", what SIGUSR1 does to the memslots
  * @mem_digest:	--mem-digest
+ * @guard_pages: --guard-pages
  */
 struct options {
 	const char *name;
@@ -115,7 +123,11 @@ struct options {
 	uint64_t zero_pages;
 	unsigned int pause_burst;
 	bool lie_after_pause;
+	const char *refuse;
+	bool fail_load;
+	const char *remap;
 	const char *mem_digest;
+	bool guard_pages;
 };
 
 /**
@@ -192,11 +204,12 @@ static void usage(FILE *f)
 "              [--seconds S] [--no-register] [--device-writes N]\n"
 "              [--config-out FILE] [--ring ENTRIES] [--dirty-log]\n"
 "              [--fill pattern|random] [--zero-pages N]\n"
-"              [--pause-burst MS] [--lie-after-pause]\n"
-"              [--mem-digest FILE] [-v]\n"
+"              [--pause-burst MS] [--lie-after-pause] [--remap same|nolog]\n"
+"              [--mem-digest FILE] [--guard-pages] [-v]\n"
 "       " PROG " --incoming [--mig-id ID] [--name NAME] [--config-fd FD]\n"
 "              [--seconds S] [--config-out FILE] [--pause-burst MS]\n"
-"              [--mem-digest FILE] [-v]\n"
+"              [--mem-digest FILE] [--refuse REASON] [--fail-load]\n"
+"              [--guard-pages] [-v]\n"
 "\n"
 "Runs the livemig test guest in a VM of MIB MiB, registers it with livemig\n"
 "as NAME and prints a status line every second, until S seconds have passed\n"
@@ -240,10 +253,22 @@ static void usage(FILE *f)
 "                       page (\"REGION PAGE XXH64\"): at PAUSE once the VM\n"
 "                       stands still, and with --incoming at LOAD, before\n"
 "                       the guest runs here; the two files compare with cmp\n"
+"  --guard-pages        map each RAM region between two guard pages that\n"
+"                       are not guest memory; at exit say whether they are\n"
+"                       intact (exit 1 if not: something wrote past the\n"
+"                       region)\n"
+"  --remap same|nolog   a VMM that changes its memory layout, for tests: on\n"
+"                       SIGUSR1 it stops the vCPU, then deletes and re-adds\n"
+"                       each memory slot as it was (same) or turns their\n"
+"                       dirty logging off (nolog), and lets the vCPU go on\n"
 "  --incoming           be the destination of an incoming migration\n"
 "  --mig-id ID          its id (default $LIVEMIG_MIG_ID)\n"
 "  --config-fd FD       where the source's machine description is\n"
 "                       (default $LIVEMIG_CONFIG_FD, else %d)\n"
+"  --refuse REASON      a VMM that cannot take this machine, for tests:\n"
+"                       refuse the migration with REASON (MIG_REFUSE)\n"
+"  --fail-load          a VMM whose load fails, for tests: answer LOAD\n"
+"                       with an error\n"
 "  -v, --verbose        echo the guest's console\n"
 "  -h, --help           this text\n"
 "\n"
@@ -322,8 +347,8 @@ static void check_options(struct options *opt, bool rate_set, bool mig_id_set,
 		incoming_options(opt, mig_id_set, fd_set);
 		return;
 	}
-	if (mig_id_set || fd_set)
-		usage_error("--mig-id and --config-fd go with --incoming");
+	if (mig_id_set || fd_set || opt->refuse || opt->fail_load)
+		usage_error("--mig-id, --config-fd, --refuse and --fail-load go with --incoming");
 	if (!opt->name)
 		usage_error("--name is required");
 	if (!opt->mem_mib)
@@ -344,8 +369,8 @@ static void parse_options(int argc, char **argv, struct options *opt)
 	enum { O_NAME = 256, O_MEM, O_RATE, O_IDLE, O_SECONDS, O_NO_REGISTER,
 	       O_DEVICE_WRITES, O_CONFIG_OUT, O_RING, O_DIRTY_LOG, O_INCOMING,
 	       O_MIG_ID, O_CONFIG_FD, O_FILL, O_ZERO_PAGES, O_PAUSE_BURST,
-	       O_LIE_AFTER_PAUSE,
-	       O_MEM_DIGEST };
+	       O_LIE_AFTER_PAUSE, O_REFUSE, O_FAIL_LOAD, O_REMAP,
+	       O_MEM_DIGEST, O_GUARD_PAGES };
 	static const struct option longopts[] = {
 		{ "name", required_argument, NULL, O_NAME },
 		{ "mem", required_argument, NULL, O_MEM },
@@ -364,7 +389,11 @@ static void parse_options(int argc, char **argv, struct options *opt)
 		{ "zero-pages", required_argument, NULL, O_ZERO_PAGES },
 		{ "pause-burst", required_argument, NULL, O_PAUSE_BURST },
 		{ "lie-after-pause", no_argument, NULL, O_LIE_AFTER_PAUSE },
+		{ "refuse", required_argument, NULL, O_REFUSE },
+		{ "fail-load", no_argument, NULL, O_FAIL_LOAD },
+		{ "remap", required_argument, NULL, O_REMAP },
 		{ "mem-digest", required_argument, NULL, O_MEM_DIGEST },
+		{ "guard-pages", no_argument, NULL, O_GUARD_PAGES },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -444,10 +473,26 @@ static void parse_options(int argc, char **argv, struct options *opt)
 		case O_LIE_AFTER_PAUSE:
 			opt->lie_after_pause = true;
 			break;
+		case O_REFUSE:
+			if (!*optarg)
+				usage_error("--refuse wants a reason");
+			opt->refuse = optarg;
+			break;
+		case O_FAIL_LOAD:
+			opt->fail_load = true;
+			break;
+		case O_REMAP:
+			if (strcmp(optarg, "same") && strcmp(optarg, "nolog"))
+				usage_error("--remap wants same or nolog, not '%s'", optarg);
+			opt->remap = optarg;
+			break;
 		case O_MEM_DIGEST:
 			if (!*optarg)
 				usage_error("--mem-digest wants a file name");
 			opt->mem_digest = optarg;
+			break;
+		case O_GUARD_PAGES:
+			opt->guard_pages = true;
 			break;
 		case 'v':
 			opt->verbose = true;
@@ -531,6 +576,7 @@ static int setup_vm(struct lm_vmm *v)
 		.zero_pages = v->opt.zero_pages,
 		.reserved_pages = v->opt.device_writes ? TESTDEV_AREA_PAGES : 0,
 		.console_echo = v->opt.verbose,
+		.guard_pages = v->opt.guard_pages,
 	};
 	r = __vmm_create(&v->vmm, &v->cfg, err, sizeof(err));
 	if (r) {
@@ -647,6 +693,10 @@ static int build_incoming(struct lm_vmm *v)
 		refuse(v, "no machine description: %s", err);
 		return r;
 	}
+	if (v->opt.refuse) {
+		refuse(v, "%s", v->opt.refuse);
+		return -EPERM;
+	}
 	r = __vmm_desc_parse(&v->desc, v->config, v->config_len, err,
 			     sizeof(err));
 	if (r) {
@@ -656,6 +706,7 @@ static int build_incoming(struct lm_vmm *v)
 	r = __vmm_desc_config(&v->desc, &v->cfg, err, sizeof(err));
 	if (!r) {
 		v->cfg.console_echo = v->opt.verbose;
+		v->cfg.guard_pages = v->opt.guard_pages;
 		r = __vmm_create(&v->vmm, &v->cfg, err, sizeof(err));
 	}
 	if (!r && strcmp(v->vmm->cmdline, v->desc.cmdline)) {
@@ -859,12 +910,70 @@ static const char *handle_requests(struct lm_vmm *v)
 	}
 }
 
+/* One memory slot as @reg has it, but @size bytes (0 deletes it). */
+static int set_slot_size(struct vm *vm, const struct vm_region *reg,
+			 uint64_t size)
+{
+	struct kvm_userspace_memory_region k = {
+		.slot = reg->slot,
+		.flags = reg->flags,
+		.guest_phys_addr = reg->gpa,
+		.memory_size = size,
+		.userspace_addr = (uintptr_t)reg->hva,
+	};
+
+	return ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &k) < 0 ? -errno : 0;
+}
+
+/*
+ * --remap: what a VMM does when it remaps guest RAM (hotplug, a new
+ * backing) or gets its dirty logging wrong, while livemig may be copying.
+ */
+static void remap(struct lm_vmm *v)
+{
+	struct vm *vm = v->vmm->vm;
+	bool nolog = !strcmp(v->opt.remap, "nolog");
+	bool was_started = v->vmm->started;
+	unsigned int i;
+	int r = 0;
+
+	vmm_stop(v->vmm);
+	for (i = 0; i < vm->nr_regions && !r; i++) {
+		struct vm_region *reg = &vm->regions[i];
+		uint32_t flags = reg->flags;
+
+		if (nolog) {
+			r = __vm_set_region_flags(vm, reg->slot,
+						  flags & ~KVM_MEM_LOG_DIRTY_PAGES);
+			continue;
+		}
+		/* A deleted slot is one of size 0; then back as it was. */
+		r = set_slot_size(vm, reg, 0);
+		if (!r)
+			r = set_slot_size(vm, reg, reg->size);
+	}
+	if (r)
+		fprintf(stderr, PROG ": %s: remapping: %s\n", v->opt.name,
+			nolog ? vm->err : strerror(-r));
+	else
+		printf(PROG ": %s: remapped its memory (%s)\n", v->opt.name,
+		       v->opt.remap);
+	if (was_started && __vmm_start(v->vmm))
+		fprintf(stderr, PROG ": %s: restarting the vCPU after remapping\n",
+			v->opt.name);
+}
+
 static const char *take_signal(struct lm_vmm *v)
 {
 	struct signalfd_siginfo si;
 
 	if (read(v->sigfd, &si, sizeof(si)) != sizeof(si))
 		return NULL;
+	if (si.ssi_signo == SIGUSR1) {
+		if (v->opt.remap)
+			remap(v);
+		return NULL;
+	}
 	return si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM";
 }
 
@@ -982,7 +1091,19 @@ static int run_incoming(struct lm_vmm *v)
 	vmm_mig_init(&v->mig, v->vmm, NULL, v->client, v->opt.name, true);
 	v->mig.burst_ms = v->opt.pause_burst;
 	v->mig.digest = v->opt.mem_digest;
+	v->mig.fail_load = v->opt.fail_load;
 	return finish(v, run(v));
+}
+
+/* --guard-pages: a page past a region written is a failure of its own. */
+static bool guards_changed(struct vm *vm)
+{
+	if (!__vm_check_guards(vm)) {
+		fprintf(stderr, PROG ": guard pages intact\n");
+		return false;
+	}
+	fprintf(stderr, PROG ": %s\n", vm->err);
+	return true;
 }
 
 int main(int argc, char **argv)
@@ -1003,6 +1124,7 @@ int main(int argc, char **argv)
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGUSR1);
 	r = pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	v->sigfd = r ? -1 : signalfd(-1, &sigs, SFD_CLOEXEC);
 	if (v->sigfd < 0) {
@@ -1017,6 +1139,9 @@ int main(int argc, char **argv)
 	if (v->client)
 		lm_client_close(v->client);
 	testdev_destroy(v->mig.dev);
+	/* Unregistered: livemig writes no more pages into the VM. */
+	if (v->opt.guard_pages && v->vmm && guards_changed(v->vmm->vm))
+		rc = 1;
 	vmm_destroy(v->vmm);
 	close(v->sigfd);
 	free(v);

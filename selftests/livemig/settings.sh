@@ -92,7 +92,7 @@ kernel_clean() { ! dmesg | grep -Eq 'WARNING:|BUG:|Oops|general protection'; }
 node=$(hostname)
 defaults="\"host_name\":\"$node\",\"host_name_default\":true,\"enabled\":false,\"max_migrations\":2,\"network_mode\":\"any\",\"networks\":[],\"auth\":\"psk\",\"psk\":{\"present\":false,\"fingerprint\":null,\"file\":null},\"performance\":\"compression\",\"compression\":{\"algorithm\":\"lz4\",\"level\":0},\"streams\":1,\"port\":6600,\"bandwidth\":0,\"downtime_ms\":300"
 
-ktap_plan 95
+ktap_plan 97
 
 # Start from a freshly loaded module: its defaults are part of the ABI.
 lsmod | grep -q '^livemig ' && rmmod livemig
@@ -117,6 +117,8 @@ check "genkey prints 32 random bytes in base64" \
 # --- every setting round-trips --------------------------------------------
 roundtrip "enable" '"enabled":true' lmctl enable
 roundtrip "disable" '"enabled":false' lmctl disable
+roundtrip "disable --now (nothing to cancel)" '"enabled":false' lmctl disable --now
+cmd_fail "enable --now is a usage error" 2 'usage|unexpected|--now' lmctl enable --now
 roundtrip "max-migrations 64" '"max_migrations":64' lmctl set max-migrations 64
 roundtrip "max-migrations 1" '"max_migrations":1' lmctl set max-migrations 1
 roundtrip "streams 16" '"streams":16' lmctl set streams 16

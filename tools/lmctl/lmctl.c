@@ -19,8 +19,10 @@ static const struct lmctl_cmd lmctl_cmds[] = {
 	  "show this host's migration settings, where it listens and its VMs", NULL },
 	{ "enable", lmctl_cmd_enable, "lmctl enable",
 	  "allow migrations in and out of this host", NULL },
-	{ "disable", lmctl_cmd_disable, "lmctl disable",
-	  "refuse new migrations in and out of this host", NULL },
+	{ "disable", lmctl_cmd_disable, "lmctl disable [--now]",
+	  "refuse new migrations in and out of this host",
+	  "Migrations in progress finish; with --now they are cancelled (the VM\n"
+	  "runs on at its source), except those already committing.\n" },
 	{ "set", lmctl_cmd_set,
 	  "lmctl set SETTING VALUE [SETTING VALUE]...",
 	  "change settings, all in one request (all or nothing)",

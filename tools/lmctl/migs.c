@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "lmctl.h"
 #include "mignl.h"
@@ -135,6 +136,37 @@ int lmctl_cmd_cancel(const struct lmctl_opts *opts, int argc, char **argv)
 	return err ? LMCTL_EXIT_ERROR : LMCTL_EXIT_OK;
 }
 
+/*
+ * The kernel asks the VMM after answering: wait for the migration to
+ * leave in-doubt (the VMM has 10 s to answer) and say how it went.
+ */
+static int lm_resolve_wait(struct lm_nl *nl, uint32_t id)
+{
+	static struct lm_mig m;
+	const struct timespec tick = { .tv_nsec = 200 * 1000 * 1000 };
+	int i, err;
+
+	for (i = 0; i < 100; i++) {
+		err = lm_mig_get(nl, id, &m);
+		if (err)
+			return lm_report(nl, "resolve", err, "", id);
+		if (m.state != LIVEMIG_MIG_IN_DOUBT)
+			break;
+		nanosleep(&tick, NULL);
+	}
+	if (m.state == LIVEMIG_MIG_IN_DOUBT) {
+		fprintf(stderr, "lmctl: resolve: migration %u is still in doubt: its VMM did not answer\n",
+			id);
+		return -ETIMEDOUT;
+	}
+	if (strcmp(m.error, LIVEMIG_RESOLVED_MSG)) {
+		fprintf(stderr, "lmctl: resolve: migration %u: %s\n", id, m.error);
+		return -EIO;
+	}
+	printf("migration %u resolved: %s runs on this host again\n", id, m.vm);
+	return 0;
+}
+
 int lmctl_cmd_resolve(const struct lmctl_opts *opts, int argc, char **argv)
 {
 	const struct lmctl_cmd *cmd = lmctl_find("resolve");
@@ -168,6 +200,8 @@ int lmctl_cmd_resolve(const struct lmctl_opts *opts, int argc, char **argv)
 	if (ret)
 		return ret;
 	err = lm_report(&nl, "resolve", lm_mig_resolve(&nl, id), "", id);
+	if (!err)
+		err = lm_resolve_wait(&nl, id);
 	lm_nl_close(&nl);
 	return err ? LMCTL_EXIT_ERROR : LMCTL_EXIT_OK;
 }

@@ -93,6 +93,8 @@ enum lm_conf_field {
  * @host_name: the host's name ("" = the default)
  * @bandwidth: bytes per second, 0 = no limit
  * @downtime_ms: downtime limit
+ * @cancel_active: (request only, with @enabled false) also cancel the
+ *	migrations in progress: lmctl disable --now
  * @host_name_default: (kernel) @host_name is the node name
  * @psk_present: (kernel) a key is installed
  * @psk_fpr_present: (kernel) @psk_fpr is valid
@@ -118,6 +120,7 @@ struct lm_conf {
 	char host_name[LM_HOST_NAME_BUF];
 	uint64_t bandwidth;
 	uint32_t downtime_ms;
+	bool cancel_active;
 
 	bool host_name_default;
 	bool psk_present;

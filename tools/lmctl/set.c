@@ -31,13 +31,20 @@ static int lm_set_send(struct lm_conf *c, const char *what)
 	return ret;
 }
 
-static int lm_set_enabled(const char *name, bool on, int argc, char **argv)
+/* disable --now also cancels what is in progress (@now_ok: disable). */
+static int lm_set_enabled(const char *name, bool on, bool now_ok, int argc,
+			  char **argv)
 {
 	static struct lm_conf c;
 
+	memset(&c, 0, sizeof(c));
+	if (now_ok && argc && !strcmp(argv[0], "--now")) {
+		c.cancel_active = true;
+		argc--;
+		argv++;
+	}
 	if (argc)
 		return lmctl_arg_error(lmctl_find(name), argv[0]);
-	memset(&c, 0, sizeof(c));
 	c.enabled = on;
 	c.have = LM_HAVE(LM_F_ENABLED);
 	return lm_set_send(&c, name);
@@ -46,13 +53,13 @@ static int lm_set_enabled(const char *name, bool on, int argc, char **argv)
 int lmctl_cmd_enable(const struct lmctl_opts *opts, int argc, char **argv)
 {
 	(void)opts;
-	return lm_set_enabled("enable", true, argc, argv);
+	return lm_set_enabled("enable", true, false, argc, argv);
 }
 
 int lmctl_cmd_disable(const struct lmctl_opts *opts, int argc, char **argv)
 {
 	(void)opts;
-	return lm_set_enabled("disable", false, argc, argv);
+	return lm_set_enabled("disable", false, true, argc, argv);
 }
 
 int lmctl_cmd_set_performance(const struct lmctl_opts *opts, int argc, char **argv)

@@ -316,6 +316,8 @@ int lm_settings_put(struct nl_msg *msg, const struct lm_conf *c,
 	if ((h & LM_HAVE(LM_F_DOWNTIME)) &&
 	    nla_put_u32(msg, LIVEMIG_A_DOWNTIME_MS, c->downtime_ms))
 		return -EMSGSIZE;
+	if (c->cancel_active && nla_put_flag(msg, LIVEMIG_A_CANCEL_ACTIVE))
+		return -EMSGSIZE;
 	return 0;
 }
 

@@ -98,6 +98,12 @@
  *     LIVEMIG_A_BANDWIDTH:      NLA_U64, bytes per second, 0 = no limit.
  *     LIVEMIG_A_DOWNTIME_MS:    NLA_U32, 1..%LIVEMIG_DOWNTIME_MS_MAX, the
  *                               longest acceptable pause at switch-over.
+ *     LIVEMIG_A_CANCEL_ACTIVE:  NLA_FLAG, only with LIVEMIG_A_ENABLED 0
+ *                               (lmctl disable --now): once disabled, also
+ *                               cancel every migration in progress, both
+ *                               directions, queued ones included; those
+ *                               that sent or recorded COMMIT finish.
+ *                               Without it they all finish.
  *                               Default 300.
  *   Reply: an ack.
  *
@@ -202,7 +208,11 @@
  * LIVEMIG_CMD_MIG_RESOLVE (admin)
  *   LIVEMIG_A_MIG_ID and LIVEMIG_A_RESUME_SOURCE: an operator who has
  *   checked that the destination does not run the VM resumes it on the
- *   source after a migration ended in-doubt. -EINVAL for any other state.
+ *   source after a migration ended in-doubt. -EINVAL for any other state,
+ *   -EBUSY while a resolve is under way. The reply comes at once; the VMM
+ *   is asked to resume afterwards, and the migration then turns failed
+ *   (MIG_NTF) with LIVEMIG_A_MIG_ERROR %LIVEMIG_RESOLVED_MSG when the VM
+ *   runs again, or a sentence saying why it does not.
  *
  * LIVEMIG_CMD_MIG_NTF
  *   On %LIVEMIG_MCGRP_EVENTS whenever a migration changes state: the same
@@ -289,6 +299,8 @@
 #define LIVEMIG_REGION_NAME_MAX		32
 #define LIVEMIG_STATE_CHUNK_MAX		32768
 #define LIVEMIG_STATE_MAX		(16 << 20)
+/* LIVEMIG_A_MIG_ERROR of a migration resolved with the VM resumed */
+#define LIVEMIG_RESOLVED_MSG	"resolved by the operator: the VM resumed on the source"
 #define LIVEMIG_REASON_MAX		256
 #define LIVEMIG_UUID_LEN		16
 #define LIVEMIG_VCPUS_MAX		1024
@@ -593,6 +605,8 @@ enum livemig_cmd {
  * @LIVEMIG_A_REASON: NLA_NUL_STRING, at most %LIVEMIG_REASON_MAX - 1 bytes
  * @LIVEMIG_A_STATE_OFFSET: NLA_U32, offset of a state chunk
  * @LIVEMIG_A_STATE_DATA: binary, a state chunk
+ * @LIVEMIG_A_CANCEL_ACTIVE: NLA_FLAG, SETTINGS_SET disabling: cancel the
+ *	migrations in progress
  * @__LIVEMIG_A_MAX: internal
  * @LIVEMIG_A_MAX: highest attribute number
  */
@@ -648,6 +662,7 @@ enum livemig_attr {
 	LIVEMIG_A_REASON,
 	LIVEMIG_A_STATE_OFFSET,
 	LIVEMIG_A_STATE_DATA,
+	LIVEMIG_A_CANCEL_ACTIVE,
 
 	/* add new attributes above here */
 	__LIVEMIG_A_MAX,

@@ -205,6 +205,12 @@ struct vm *vm_create(uint32_t ring_entries)
 	return vm;
 }
 
+/* Bytes of guard on each side of a region: a page, or none. */
+static size_t vm_guard_size(const struct vm *vm)
+{
+	return vm->guard_pages ? vm->page_size : 0;
+}
+
 void vm_destroy(struct vm *vm)
 {
 	unsigned int i;
@@ -225,7 +231,8 @@ void vm_destroy(struct vm *vm)
 	close(vm->fd);
 	close(vm->kvm_fd);
 	for (i = 0; i < vm->nr_regions; i++) {
-		munmap(vm->regions[i].hva, vm->regions[i].size);
+		munmap((char *)vm->regions[i].hva - vm_guard_size(vm),
+		       vm->regions[i].size + 2 * vm_guard_size(vm));
 		free(vm->regions[i].dirty_bitmap);
 	}
 	free(vm);
@@ -266,7 +273,9 @@ static int vm_set_region(struct vm *vm, const struct vm_region *reg)
 int __vm_add_region(struct vm *vm, uint32_t slot, uint64_t gpa,
 		    uint64_t size, uint32_t flags)
 {
+	size_t guard = vm_guard_size(vm);
 	struct vm_region *reg;
+	char *base;
 	int r;
 
 	if (vm->nr_regions == VM_MAX_REGIONS || vm_find_region(vm, slot)) {
@@ -284,17 +293,21 @@ int __vm_add_region(struct vm *vm, uint32_t slot, uint64_t gpa,
 	reg->flags = flags;
 	reg->gpa = gpa;
 	reg->size = size;
-	reg->hva = mmap(NULL, size, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (reg->hva == MAP_FAILED) {
+	base = mmap(NULL, size + 2 * guard, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (base == MAP_FAILED) {
 		r = -errno;
 		set_err(vm->err, "mmap of %#llx bytes for slot %u: %s",
 			(unsigned long long)size, slot, strerror(-r));
 		return r;
 	}
+	/* Writable, so that a stray write lands and is seen, not faulted. */
+	memset(base, VM_GUARD_BYTE, guard);
+	memset(base + guard + size, VM_GUARD_BYTE, guard);
+	reg->hva = base + guard;
 	r = vm_set_region(vm, reg);
 	if (r) {
-		munmap(reg->hva, size);
+		munmap(base, size + 2 * guard);
 		return r;
 	}
 	vm->nr_regions++;
@@ -332,6 +345,45 @@ void vm_set_region_flags(struct vm *vm, uint32_t slot, uint32_t flags)
 	int r = __vm_set_region_flags(vm, slot, flags);
 
 	TEST_ASSERT(!r, "%s", vm->err);
+}
+
+/* The offset of the first byte of @p[0..@len) that is not VM_GUARD_BYTE. */
+static ssize_t vm_guard_changed(const unsigned char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (p[i] != VM_GUARD_BYTE)
+			return i;
+	}
+	return -1;
+}
+
+int __vm_check_guards(struct vm *vm)
+{
+	size_t guard = vm_guard_size(vm);
+	unsigned int i;
+	ssize_t at;
+
+	for (i = 0; i < vm->nr_regions && guard; i++) {
+		const struct vm_region *reg = &vm->regions[i];
+		const unsigned char *hva = reg->hva;
+
+		at = vm_guard_changed(hva - guard, guard);
+		if (at >= 0) {
+			set_err(vm->err, "guard page before slot %u (gpa %#llx) changed at byte %zd",
+				reg->slot, (unsigned long long)reg->gpa, at);
+			return -EFAULT;
+		}
+		at = vm_guard_changed(hva + reg->size, guard);
+		if (at >= 0) {
+			set_err(vm->err, "guard page after slot %u (gpa %#llx, size %#llx) changed at byte %zd",
+				reg->slot, (unsigned long long)reg->gpa,
+				(unsigned long long)reg->size, at);
+			return -EFAULT;
+		}
+	}
+	return 0;
 }
 
 void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len)
@@ -792,6 +844,7 @@ int __vm_create_guest(struct vm **vmp, struct vcpu **vcpup,
 	}
 	/* Like QEMU, put a name first: the guest skips words without '='. */
 	snprintf(cmdline, sizeof(cmdline), "livemig-guest %s", cfg->cmdline);
+	vm->guard_pages = cfg->guard_pages;
 	r = cfg->no_irqchip ? 0 : __vm_split_irqchip(vm);
 	if (!r)
 		r = vm_add_guest_regions(vm, cfg);

@@ -281,6 +281,8 @@ static int load(struct vmm_mig *m)
 	r = write_digest(m, digest, sizeof(digest));
 	if (r)
 		return r;
+	if (m->fail_load)
+		return fail(m, EIO, "the state does not load here (--fail-load)");
 	r = __lm_state_get(m->client, m->name, &state, &len);
 	if (r)
 		return fail(m, -r, "fetching the state: %s%s%s", strerror(-r),

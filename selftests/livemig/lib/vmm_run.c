@@ -44,6 +44,7 @@ int __vmm_create(struct vmm **vmmp, const struct vmm_config *cfg, char *err,
 		.regions = cfg->regions,
 		.nr_regions = cfg->nr_regions,
 		.no_load = cfg->incoming,
+		.guard_pages = cfg->guard_pages,
 	};
 	struct vmm *vmm;
 	size_t len;

@@ -38,6 +38,7 @@
 #define VM_MAX_REGIONS		8
 #define VM_MAX_VCPUS		8
 #define VM_ERR_LEN		256
+#define VM_GUARD_BYTE		0xa5	/* what guard pages hold */
 #define VCPU_CONSOLE_LEN	(64 * 1024)
 
 /* Where the multiboot loader puts its information for the guest. */
@@ -84,6 +85,9 @@ struct vm_region {
  *		it before a paused guest runs again (atomic)
  * @burst:	what the guest reads on LM_PORT_BURST: 1 lifts its rate=
  *		(atomic)
+ * @guard_pages: each region added from now on is mapped between two guard
+ *		pages of VM_GUARD_BYTE that are no part of the guest (see
+ *		__vm_check_guards())
  * @regions:	guest RAM
  * @vcpus:	vCPUs, by creation order
  * @err:	why the last __vm_*() call failed
@@ -98,6 +102,7 @@ struct vm {
 	bool irqchip;
 	uint32_t epoch;
 	uint32_t burst;
+	bool guard_pages;
 	struct vm_region regions[VM_MAX_REGIONS];
 	unsigned int nr_regions;
 	struct vcpu *vcpus[VM_MAX_VCPUS];
@@ -185,6 +190,8 @@ struct guest_region {
  *		KVM made it: a migration's destination, whose memory and
  *		state come from the source
  * @no_irqchip:	no local APIC in KVM (see above)
+ * @guard_pages: a guard page before and after each RAM region
+ *		(&struct vm)
  */
 struct guest_config {
 	const char *image;
@@ -197,6 +204,7 @@ struct guest_config {
 	unsigned int nr_regions;
 	bool no_load;
 	bool no_irqchip;
+	bool guard_pages;
 };
 
 typedef void (*ring_entry_fn)(void *arg, uint32_t slot, uint64_t offset);
@@ -241,6 +249,12 @@ int __vm_set_region_flags(struct vm *vm, uint32_t slot, uint32_t flags);
 void vm_set_region_flags(struct vm *vm, uint32_t slot, uint32_t flags);
 struct vm_region *vm_find_region(struct vm *vm, uint32_t slot);
 void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
+/*
+ * With @vm->guard_pages: whether every guard page still holds VM_GUARD_BYTE;
+ * -EFAULT (and @vm->err names the first changed one) if anything, KVM or
+ * livemig writing past a region, touched one.
+ */
+int __vm_check_guards(struct vm *vm);
 int vm_ring_to_gfn(struct vm *vm, uint32_t slot, uint64_t offset,
 		   uint64_t *gfn);
 

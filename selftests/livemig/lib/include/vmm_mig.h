@@ -78,6 +78,7 @@ enum vmm_mig_outcome {
  * @lie:	a broken VMM for the tests: after acknowledging PAUSE, its
  *		vCPU runs on (livemig must find out and abort)
  * @lied:	it did: the vCPU already runs, RESUME must not start it
+ * @fail_load:	a broken VMM for the tests: LOAD fails
  * @digest:	where PAUSE and LOAD write the memory digest, or NULL
  * @note:	what the last request did, for the VMM's log
  * @reason:	why it failed, as its acknowledgement says
@@ -95,6 +96,7 @@ struct vmm_mig {
 	unsigned int burst_ms;
 	bool lie;
 	bool lied;
+	bool fail_load;
 	const char *digest;
 	char note[VMM_MIG_NOTE_LEN];
 	char reason[LIVEMIG_REASON_MAX];

@@ -63,6 +63,7 @@
  *		of @ram_size at 0
  * @nr_regions:	entries of @regions
  * @incoming:	a migration's destination: build the machine, load nothing
+ * @guard_pages: a guard page before and after each RAM region (&struct vm)
  */
 struct vmm_config {
 	const char *image;
@@ -78,6 +79,7 @@ struct vmm_config {
 	const struct guest_region *regions;
 	unsigned int nr_regions;
 	bool incoming;
+	bool guard_pages;
 };
 
 /**
