@@ -36,6 +36,7 @@
 struct lm_conn *lm_conn_alloc(struct socket *sock, size_t buf_len)
 {
 	struct lm_conn *c = kzalloc(sizeof(*c), GFP_KERNEL);
+	struct sockaddr_storage ss;
 
 	if (c)
 		c->buf = kvmalloc(buf_len, GFP_KERNEL);
@@ -46,6 +47,9 @@ struct lm_conn *lm_conn_alloc(struct socket *sock, size_t buf_len)
 		return NULL;
 	}
 	lm_obj_count(LM_OBJ_CONN, 1);
+	/* Its address names the peer in errors until its HELLO names it. */
+	if (kernel_getpeername(sock, (struct sockaddr *)&ss) > 0)
+		snprintf(c->peer, sizeof(c->peer), "%pISpc", &ss);
 	c->buf_len = buf_len;
 	c->recv_max = buf_len;
 	c->sock = sock;
@@ -170,6 +174,18 @@ void lm_conn_shutdown(struct lm_conn *c)
 {
 	if (c)
 		kernel_sock_shutdown(c->sock, SHUT_RDWR);
+}
+
+/**
+ * lm_conn_wake_reader() - end a blocked receive, but keep sending
+ * @c: the connection, or NULL
+ *
+ * The owner's receive returns; it can still tell the peer why (ABORT).
+ */
+void lm_conn_wake_reader(struct lm_conn *c)
+{
+	if (c)
+		kernel_sock_shutdown(c->sock, SHUT_RD);
 }
 
 /**

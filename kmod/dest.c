@@ -280,15 +280,26 @@ static int lm_in_pages(struct lm_mig *mig, struct lm_vm *vm, struct lm_conn *c,
 	return ret;
 }
 
+/* The first failure of a data stream says why the migration failed. */
+static void lm_in_stream_failed(struct lm_mig *mig, const char *why)
+{
+	lockdep_assert_held(&mig->host->lock);
+	if (!mig->stream_err)
+		strscpy(mig->stream_why, why, sizeof(mig->stream_why));
+	mig->stream_err = true;
+}
+
 /* A data connection: pages until STREAM_END. */
 static void lm_in_data(struct lm_host *host, struct lm_conn *c, u32 len)
 {
 	struct lm_digest dg;
 	struct lm_stream_end se;
 	struct lm_msg_hdr hdr;
+	struct lm_err se_err = { .msg = "a data stream failed" };
 	struct lm_join j;
 	struct lm_mig *mig;
 	struct lm_vm *vm;
+	u32 round;
 	u64 pages = 0;
 	unsigned int first_pages = 0;
 	u8 *page = NULL;
@@ -324,28 +335,49 @@ static void lm_in_data(struct lm_host *host, struct lm_conn *c, u32 len)
 	mutex_lock(&mig->conn_lock);
 	mig->n_data = max(mig->n_data, (unsigned int)j.stream + 1);
 	mutex_unlock(&mig->conn_lock);
+	/* The control thread waits for every stream before it reads again. */
+	wake_up_all(&mig->wq);
 
 	page = kmalloc(LM_WIRE_PAGE_SIZE, GFP_KERNEL);
 	lm_digest_init(&dg);
 	while (page && !lm_mig_stop_requested(mig)) {
 		err = lm_conn_recv(c, &hdr);
-		if (err)
+		if (err) {
+			lm_err_io(&se_err, c, err, LM_PHASE_PRECOPY);
 			break;
+		}
 		if (hdr.type == LM_MSG_PAGES) {
-			if (lm_in_pages(mig, vm, c, hdr.len, &dg, &pages, page))
+			err = lm_in_pages(mig, vm, c, hdr.len, &dg, &pages, page);
+			if (err) {
+				lm_err_set(&se_err, -err, LM_PHASE_PRECOPY,
+					   "data stream %u from %s sent a bad PAGES batch (error %d)",
+					   j.stream, c->peer, err);
 				break;
-			if (!first_pages++ && lm_fault(mig, LM_FAULT_DST_PAGES))
+			}
+			if (!first_pages++ && lm_fault(mig, LM_FAULT_DST_PAGES)) {
+				lm_err_set(&se_err, EIO, LM_PHASE_PRECOPY,
+					   "data stream %u: fault injected (test build)", j.stream);
 				break;
-		} else if (hdr.type == LM_MSG_ROUND_END) {
+			}
 			continue;
-		} else if (hdr.type == LM_MSG_STREAM_END) {
+		}
+		if (hdr.type == LM_MSG_ROUND_END &&
+		    !lm_round_end_decode(c->buf, hdr.len, &round))
+			continue;
+		if (hdr.type == LM_MSG_STREAM_END) {
 			ok = !lm_stream_end_decode(c->buf, hdr.len, &se) &&
 			     se.pages == pages && se.digest == lm_digest_final(&dg);
+			if (!ok)
+				lm_err_set(&se_err, EPROTO, LM_PHASE_STOPCOPY,
+					   "data stream %u from %s ended with a count or digest that does not match its %llu pages",
+					   j.stream, c->peer, pages);
 			break;
 		}
 		/* Anything else (ABORT included) ends the stream as failed. */
-		if (hdr.type != LM_MSG_PAGES)
-			break;
+		lm_err_set(&se_err, EPROTO, LM_PHASE_PRECOPY,
+			   "data stream %u from %s sent a malformed or unexpected message (type %u)",
+			   j.stream, c->peer, hdr.type);
+		break;
 	}
 	kfree(page);
 	mutex_lock(&mig->conn_lock);
@@ -355,18 +387,26 @@ static void lm_in_data(struct lm_host *host, struct lm_conn *c, u32 len)
 	if (ok)
 		last = ++mig->ended == mig->streams;
 	else
-		mig->stream_err = true;
+		lm_in_stream_failed(mig, se_err.msg);
 	mutex_unlock(&host->lock);
 	wake_up_all(&mig->wq);
 	/* The last stream to end keeps watch for the state, boundedly. */
-	if (last)
+	if (last) {
 		ok = wait_event_timeout(mig->wq, READ_ONCE(mig->state_done) ||
 					lm_mig_stop_requested(mig), LM_IO_TIMEOUT) &&
 		     READ_ONCE(mig->state_done);
-	/* A failed stream (or a missing state) wakes the control thread. */
+		mutex_lock(&host->lock);
+		if (!ok)
+			lm_in_stream_failed(mig, "every page came, not the whole state");
+		mutex_unlock(&host->lock);
+	}
+	/*
+	 * A failed stream (or a missing state) wakes the control thread, which
+	 * can still tell the source why.
+	 */
 	if (!ok) {
 		mutex_lock(&mig->conn_lock);
-		lm_conn_shutdown(mig->ctrl);
+		lm_conn_wake_reader(mig->ctrl);
 		mutex_unlock(&mig->conn_lock);
 	}
 	lm_vm_put(vm);
@@ -433,6 +473,26 @@ static int lm_in_admit(struct lm_host *host, struct lm_mig *mig, u64 memory,
 }
 
 /* Wait for every data stream's checked end, or a failure. */
+/*
+ * The control connection failed, or was woken because a data stream did:
+ * the stream's reason, if it has one, is the real one.
+ */
+static int lm_in_ctrl_err(struct lm_mig *mig, struct lm_conn *c, int err,
+			  struct lm_err *e)
+{
+	const u8 phase = lm_mig_phase(READ_ONCE(mig->state));
+	char why[LM_ERR_MAX];
+
+	mutex_lock(&mig->host->lock);
+	strscpy(why, mig->stream_err ? mig->stream_why : "", sizeof(why));
+	mutex_unlock(&mig->host->lock);
+	if (why[0])
+		return lm_err_set(e, EPROTO, phase, "%s", why);
+	if (c)
+		return lm_err_io(e, c, err, phase);
+	return lm_err_set(e, EIO, phase, "a data stream failed");
+}
+
 static int lm_in_wait_streams(struct lm_mig *mig, struct lm_err *e)
 {
 	wait_event_timeout(mig->wq, READ_ONCE(mig->stream_err) || lm_mig_stop_requested(mig) ||
@@ -440,9 +500,7 @@ static int lm_in_wait_streams(struct lm_mig *mig, struct lm_err *e)
 			   LM_IO_TIMEOUT);
 	if (mig->streams && READ_ONCE(mig->ended) == mig->streams && !mig->stream_err)
 		return 0;
-	return lm_err_set(e, EIO, LM_PHASE_STOPCOPY,
-			  "%s: a data stream failed or its page count or digest did not match",
-			  mig->cfg->host_name);
+	return lm_in_ctrl_err(mig, NULL, -EIO, e);
 }
 
 static int lm_in_run(struct lm_mig *mig, struct lm_conn *c, struct lm_err *e)
@@ -452,6 +510,7 @@ static int lm_in_run(struct lm_mig *mig, struct lm_conn *c, struct lm_err *e)
 	struct lm_msg_hdr hdr;
 	struct lm_accept *acc;
 	const char *why = NULL;
+	u32 total = 0;
 	unsigned int i;
 	int err, len;
 	u8 *buf;
@@ -527,15 +586,26 @@ static int lm_in_run(struct lm_mig *mig, struct lm_conn *c, struct lm_err *e)
 	for (;;) {
 		err = lm_conn_recv(c, &hdr);
 		if (err)
-			return lm_err_io(e, c, err, LM_PHASE_PRECOPY);
+			return lm_in_ctrl_err(mig, c, err, e);
 		if (hdr.type != LM_MSG_STATE)
 			return lm_conn_expect_hdr(c, LM_MSG_STATE, &hdr, e, LM_PHASE_PRECOPY);
 		lm_mig_set_state(mig, LIVEMIG_MIG_STOPCOPY);
-		if (lm_state_chunk_decode(c->buf, hdr.len, &sc) ||
-		    lm_vm_state_append(mig->vm, sc.offset, sc.data, sc.len))
+		if (lm_state_chunk_decode(c->buf, hdr.len, &sc))
 			return lm_err_set(e, EPROTO, LM_PHASE_STOPCOPY,
-					  "%s received a malformed STATE chunk",
-					  mig->cfg->host_name);
+					  "the source sent a malformed STATE chunk");
+		if (!sc.total)
+			return lm_err_set(e, EPROTO, LM_PHASE_STOPCOPY,
+					  "the source sent an empty state");
+		/* Every chunk announces the same whole. */
+		if (total && sc.total != total)
+			return lm_err_set(e, EPROTO, LM_PHASE_STOPCOPY,
+					  "the source's STATE chunks disagree on the state's size (%u, then %u)",
+					  total, sc.total);
+		total = sc.total;
+		if (lm_vm_state_append(mig->vm, sc.offset, sc.data, sc.len))
+			return lm_err_set(e, EPROTO, LM_PHASE_STOPCOPY,
+					  "the source's STATE chunk at %u does not follow what came (or no memory)",
+					  sc.offset);
 		if (sc.offset + sc.len == sc.total)
 			break;
 	}

@@ -17,6 +17,10 @@
  * Between "stop" and "release" the test breaks what it wants to: kills a
  * VMM, takes a link down, cancels, disables a host.
  *
+ * livemig/harvest-park (Y/N) parks every harvest thread: only the
+ * migration's own harvests (after each round, after PAUSE) take what the
+ * guest dirties, so a test can show that the one after PAUSE is needed.
+ *
  * livemig/objects counts the module's long-lived objects (listeners,
  * migrations, connections, VMs, dirty trackers, pinned bitmaps): once a
  * test's hosts (namespaces) are gone, every count must be back to zero.
@@ -136,6 +140,18 @@ int lm_fault(struct lm_mig *mig, enum lm_fault_site site)
 	}
 }
 
+static bool lm_harvest_parked;
+
+/**
+ * lm_fault_harvest_parked() - should the harvest threads stand still?
+ *
+ * Return: the value of debugfs livemig/harvest-park.
+ */
+bool lm_fault_harvest_parked(void)
+{
+	return READ_ONCE(lm_harvest_parked);
+}
+
 static atomic_t lm_objs[__LM_OBJ_MAX];
 
 static const char * const lm_obj_names[__LM_OBJ_MAX] = {
@@ -244,6 +260,7 @@ int lm_fault_init(void)
 	lm_fault_dir = debugfs_create_dir("livemig", NULL);
 	debugfs_create_file("fault", 0600, lm_fault_dir, NULL, &lm_fault_fops);
 	debugfs_create_file("objects", 0400, lm_fault_dir, NULL, &lm_objs_fops);
+	debugfs_create_bool("harvest-park", 0600, lm_fault_dir, &lm_harvest_parked);
 	pr_warn("test build: fault points enabled (debugfs livemig/fault)\n");
 	return 0;
 }

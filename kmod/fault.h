@@ -70,6 +70,7 @@ enum lm_obj {
 #ifdef LM_FAULT_INJECT
 int lm_fault(struct lm_mig *mig, enum lm_fault_site site);
 void lm_obj_count(enum lm_obj obj, int delta);
+bool lm_fault_harvest_parked(void);
 int lm_fault_init(void);
 void lm_fault_exit(void);
 #else
@@ -80,6 +81,11 @@ static inline int lm_fault(struct lm_mig *mig, enum lm_fault_site site)
 
 static inline void lm_obj_count(enum lm_obj obj, int delta)
 {
+}
+
+static inline bool lm_fault_harvest_parked(void)
+{
+	return false;
 }
 
 static inline int lm_fault_init(void)

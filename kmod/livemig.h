@@ -156,6 +156,7 @@ void lm_conn_set_deadline(struct lm_conn *c, unsigned long deadline);
 int lm_conn_grow(struct lm_conn *c, size_t buf_len);
 void lm_conn_free(struct lm_conn *c);
 void lm_conn_shutdown(struct lm_conn *c);
+void lm_conn_wake_reader(struct lm_conn *c);
 int lm_conn_connect(struct net *net, const struct sockaddr_storage *peer,
 		    struct lm_conn **cp);
 int lm_conn_send(struct lm_conn *c, u8 type, const void *payload, size_t len);

@@ -97,6 +97,7 @@ struct lm_mig_stats {
  * @joined: destination: bitmap of streams that joined
  * @ended: destination: streams whose STREAM_END checked out
  * @stream_err: destination: a data stream failed
+ * @stream_why: destination: how the first one failed (host lock)
  * @state_done: destination: the whole state arrived on the control
  *	connection
  * @accepting: destination: ACCEPT is on its way, everything pages need is
@@ -150,6 +151,7 @@ struct lm_mig {
 	unsigned long joined;
 	u32 ended;
 	bool stream_err;
+	char stream_why[LM_ERR_MAX];
 	bool state_done;
 	bool accepting;
 	/* destination: data streams add their counts to @stats under it */

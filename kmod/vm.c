@@ -1150,7 +1150,13 @@ static int lm_dirty_thread(void *arg)
 	struct lm_dirty *d = arg;
 
 	while (!kthread_should_stop()) {
-		int n = lm_dirty_harvest(d);
+		int n;
+
+		if (lm_fault_harvest_parked()) {
+			schedule_timeout_interruptible(msecs_to_jiffies(5));
+			continue;
+		}
+		n = lm_dirty_harvest(d);
 
 		if (n < 0) {
 			/* The VMM is gone or KVM refused: the migration sees d->err. */

@@ -31,7 +31,7 @@ trap 'rm -rf "$tmp"' EXIT
 for h in 1 2; do
 	eval "sites=\$half$h"
 	cat > "$tmp/matrix$h.sh" <<JOB
-ktap-run.sh --timeout 4800 "\$LM_TOP/selftests/livemig/fault_matrix.sh" $sites > "\$LM_RESULTS/selftests.ktap"
+FAULT_SITES="$sites" ktap-run.sh --timeout 4800 "\$LM_TOP/selftests/livemig/fault_matrix.sh" > "\$LM_RESULTS/selftests.ktap"
 JOB
 done
 t0=$(date +%s)

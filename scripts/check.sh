@@ -13,10 +13,11 @@
 #   checkpatch --strict on kmod/ and uapi/
 #   kunit      KUnit under UML (kmod/tests/)
 #   kselftest  QEMU test hosts: one for the single-host tests (module life,
-#              settings, listener, netlink fuzzing, hostile peers, the test
-#              VMM, dirty ring, VM registration); one where two namespace
-#              hosts move VMs; one with the test build for the fault
-#              matrix; two joined by a virtual network
+#              settings, listener, netlink fuzzing, hostile peers, the
+#              authenticated fuzzing peer, the test VMM, dirty ring, VM
+#              registration); one where two namespace hosts move VMs; one
+#              with the test build for the fault matrix (each fault once);
+#              two joined by a virtual network
 #
 # Every log and KTAP document stays in build/results/ (one folder per test
 # host); build/results/timing.txt says how long each part took.
@@ -176,8 +177,8 @@ kselftest() {
 	cat > "$tmp/host.sh" <<'JOB'
 t=$LM_TOP/selftests/livemig
 # vm_register_test ends with rmmod and insmod: keep it last.
-ktap-run.sh "$t/module.sh" "$t/settings.sh" "$t/listener.sh" "$t/nl_fuzz.sh" \
-	"$t/hostile.sh" "$t/vmm_cli.sh" "$LM_BUILD/selftests/dirty_ring_test" \
+ktap-run.sh --timeout 600 "$t/module.sh" "$t/settings.sh" "$t/listener.sh" "$t/nl_fuzz.sh" \
+	"$t/hostile.sh" "$t/fuzz_peer.sh" "$t/vmm_cli.sh" "$LM_BUILD/selftests/dirty_ring_test" \
 	"$LM_BUILD/selftests/vmm_state_test" \
 	"$LM_BUILD/selftests/vm_register_test" > "$LM_RESULTS/selftests.ktap"
 JOB
@@ -193,17 +194,19 @@ ktap-run.sh "$LM_TOP/selftests/livemig/two_hosts.sh" \
 JOB
 	local rc_host=0 rc_move=0 rc_faults=0 rc_pair=0
 	# A test host runs on one host thread (run.sh): two at a time. Two
-	# hosts (namespaces) in one test host, real guests moving, beside the
-	# single-host tests and then the fault matrix (the test build).
+	# hosts (namespaces) in one test host, real guests moving, then the
+	# single-host tests; beside them the fault matrix (the test build).
 	{
 		selftests/qemu/run.sh --mem 3072 --timeout 1800 move "$tmp/move.sh"
 		echo $? > "$tmp/rc_move"
+		selftests/qemu/run.sh --timeout 1500 host "$tmp/host.sh"
+		echo $? > "$tmp/rc_host"
 	} &
-	selftests/qemu/run.sh --timeout 900 host "$tmp/host.sh" || rc_host=$?
 	selftests/qemu/run.sh --mem 2048 --timeout 1500 --module build/fault/livemig.ko \
 		faults "$tmp/faults.sh" || rc_faults=$?
 	wait
 	rc_move=$(cat "$tmp/rc_move" 2>/dev/null || echo 1)
+	rc_host=$(cat "$tmp/rc_host" 2>/dev/null || echo 1)
 	selftests/qemu/pair.sh --mem 1536 --timeout 900 pair "$tmp/pair.sh" "$tmp/pair.sh" || rc_pair=$?
 	rm -rf "$tmp"
 	{

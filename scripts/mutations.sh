@@ -10,6 +10,8 @@
 #
 #   move   selftests/livemig/move.sh in a QEMU test host, with the mutated
 #          livemig.ko (about 8 minutes)
+#   faults selftests/livemig/faults.sh, with the mutated test build
+#          (about 10 minutes)
 #   kunit  the KUnit suites under UML, on the mutated sources (the UML
 #          build is copied from build/kunit: run make check first)
 #   fuzz   the wire fuzzer (selftests/fuzz) on the mutated decoders
@@ -56,6 +58,15 @@ red() {
 			> "$d/move-job.sh"
 		selftests/qemu/run.sh --mem 3072 --timeout 1800 --module "$d/livemig.ko" \
 			"mutation-$name" "$d/move-job.sh" > "$d/move.log" 2>&1
+		cp build/results/"mutation-$name"/selftests.ktap "$ktap" 2>/dev/null
+		;;
+	faults)
+		make -s -C "$kdir" M="$d" CONFIG_LIVEMIG_FAULT=y modules > "$d/module.log" 2>&1 ||
+			return 2
+		printf '%s\n' 'ktap-run.sh --timeout 1200 "$LM_TOP/selftests/livemig/faults.sh" > "$LM_RESULTS/selftests.ktap"' \
+			> "$d/faults-job.sh"
+		selftests/qemu/run.sh --mem 2048 --timeout 1500 --module "$d/livemig.ko" \
+			"mutation-$name" "$d/faults-job.sh" > "$d/faults.log" 2>&1
 		cp build/results/"mutation-$name"/selftests.ktap "$ktap" 2>/dev/null
 		;;
 	kunit)

@@ -70,7 +70,7 @@ aborted() {
 	check "$label: no migration thread is left" wait_for 60 no_mig_threads
 }
 
-ktap_plan 94
+ktap_plan 97
 start_fault_hosts
 bg vm1-a $A lm_vmm --name vm1 --mem 16 --rate 300 --fill random
 wait_for 60 registered "$A" vm1 && wait_for 60 log_has vm1-a "counter=[0-9]"
@@ -279,6 +279,24 @@ wait_for 10 log_has vm4-a "remapped its memory"
 release
 move_result
 aborted nolog "the VMM of vm4 changed the VM's memory layout \(region: a memory slot that backs it does not log dirty pages\)" vm4 vm4-a
+
+# 18. The harvest threads parked: only the migration's own harvests take
+#     what the guest dirties, the one right after PAUSE included (the
+#     guest writes hard until PAUSE stops it). Nothing may be missing.
+echo Y > /sys/kernel/debug/livemig/harvest-park
+bg vm5-a $A lm_vmm --name vm5 --mem 16 --rate 300 --pause-burst 50 --fill random \
+	--mem-digest "$tmp/vm5-a.dig"
+wait_for 60 registered "$A" vm5 && wait_for 60 log_has vm5-a "counter=[0-9]"
+dest_opts --mem-digest "$tmp/dest-b-vm5.dig"
+move_bg parked a vm5 10.77.0.2
+move_result
+dest_opts
+echo N > /sys/kernel/debug/livemig/harvest-park
+check "parked: lmctl move completes: $(tail -1 "$tmp/parked.move")" moved parked vm5
+check "parked: the guest verifies all its pages on the destination" \
+	wait_for 60 log_has dest-b-vm5 "guest verified [0-9]+ pages after migration"
+check "parked: destination memory equals source memory at pause, page by page" \
+	cmp "$tmp/vm5-a.dig" "$tmp/dest-b-vm5.dig"
 
 check "no migration thread is left at the end" wait_for 60 no_mig_threads
 cleanup
