@@ -242,19 +242,26 @@ void lm_mig_set_conn(struct lm_mig *mig, struct lm_conn **slot,
 	mutex_lock(&mig->conn_lock);
 	*slot = c;
 	/* A cancel that came first must still reach this connection. */
-	if (c && READ_ONCE(mig->cancel))
+	if (c && READ_ONCE(mig->cancel) && slot == &mig->ctrl)
+		lm_conn_wake_reader(c);
+	else if (c && READ_ONCE(mig->cancel))
 		lm_conn_shutdown(c);
 	mutex_unlock(&mig->conn_lock);
 }
 
-/* Wake the migration's threads out of whatever they block on. */
+/*
+ * Wake the migration's threads out of whatever they block on: the data
+ * connections are shut down; the control one only for reading, so that
+ * the thread can still tell the peer why it stops.
+ */
 static void lm_mig_interrupt(struct lm_mig *mig)
 {
 	unsigned int i;
 
 	WRITE_ONCE(mig->cancel, true);
 	mutex_lock(&mig->conn_lock);
-	lm_conn_shutdown(mig->ctrl);
+	/* Still able to send: the peer hears why (ABORT), a send is bounded. */
+	lm_conn_wake_reader(mig->ctrl);
 	for (i = 0; i < mig->n_data; i++)
 		lm_conn_shutdown(mig->data[i]);
 	mutex_unlock(&mig->conn_lock);

@@ -39,6 +39,7 @@ n_sites=$(wc -w <<< "$sites")
 n_faults=$(wc -w <<< "$faults")
 ktap_plan $((n_sites * n_faults + 3))
 start_fault_hosts
+downtime=$($A lmctl show -j | grep -o '"downtime_ms":[0-9]*' | cut -d: -f2)
 
 # mig_id NS DIR NAME: the newest migration of VM NAME in direction DIR.
 mig_id() {
@@ -69,6 +70,8 @@ undo() {
 	unblackhole 2> /dev/null
 	$A lmctl enable
 	$B lmctl enable
+	$A lmctl set downtime "$downtime"
+	$B lmctl set downtime "$downtime"
 	echo off > "$fault"
 }
 
@@ -165,13 +168,15 @@ one_case() {
 	name=m$n
 	label=$n-$site-$f
 	if [ $((n % 2)) = 1 ]; then S=a D=b addr=10.77.0.2; else S=b D=a addr=10.77.0.1; fi
-	bg "$name-$S" ip netns exec "lm-$S" lm_vmm --name "$name" --mem 16 --rate 500 --fill random
+	bg "$name-$S" ip netns exec "lm-$S" lm_vmm --name "$name" --mem 16 --rate 300 --fill random
 	vpid=$last
 	wait_for 60 registered "ip netns exec lm-$S" "$name" &&
 		wait_for 60 log_has "$name-$S" "counter=[0-9]"
 	verified=$(verified_count "$name-$S")
 	slog_lines=$(wc -l < "$tmp/$name-$S.log")
 	case $f in fail|drop) stop=$f ;; esac
+	# A young guest's memory is mostly zero: round 0 alone would do.
+	[ "$site" = src-round1 ] && ip netns exec "lm-$S" lmctl set downtime 50
 	arm "$site" "$stop"
 	ip netns exec "lm-$S" timeout 400 lmctl move "$name" "$addr" > "$tmp/$label.move" 2>&1 &
 	move_pid=$!
