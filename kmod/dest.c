@@ -348,6 +348,11 @@ static void lm_in_data(struct lm_host *host, struct lm_conn *c, u32 len)
 		}
 		if (hdr.type == LM_MSG_PAGES) {
 			err = lm_in_pages(mig, vm, c, hdr.len, &dg, &pages, page);
+			if (err == -ESRCH) {
+				lm_err_set(&se_err, ESRCH, LM_PHASE_PRECOPY,
+					   "the VMM of %s is gone", mig->vm_name);
+				break;
+			}
 			if (err) {
 				lm_err_set(&se_err, -err, LM_PHASE_PRECOPY,
 					   "data stream %u from %s sent a bad PAGES batch (error %d)",

@@ -466,7 +466,7 @@ static int lm_out_flush(struct lm_out *o, struct lm_out_stream *s)
 	err = lm_conn_send(s->c, LM_MSG_PAGES, s->buf, len);
 	lm_pages_begin(&s->w, s->buf, LM_DATA_BUF);
 	if (err)
-		return lm_err_io(o->e, s->c, err, LM_PHASE_PRECOPY);
+		return lm_err_io(o->e, s->c, err, lm_mig_phase(READ_ONCE(o->mig->state)));
 	WRITE_ONCE(o->mig->stats.wire_bytes, o->mig->stats.wire_bytes + len + LM_MSG_HDR_LEN);
 	return 0;
 }
@@ -1130,10 +1130,20 @@ connect:
 	if (err)
 		goto fail;
 
+	/*
+	 * From here on the VM must not resume here unless the peer says so.
+	 * A cancel is either seen now or refused from now (lm_mig_cancel()).
+	 */
+	mutex_lock(&mig->host->lock);
+	if (!lm_mig_stop_requested(mig))
+		mig->commit_sent = true;
+	mutex_unlock(&mig->host->lock);
+	if (!mig->commit_sent) {
+		err = lm_err_set(o->e, ECANCELED, LM_PHASE_COMMITTING, "cancelled");
+		goto fail;
+	}
 	lm_mig_set_state(mig, LIVEMIG_MIG_COMMITTING);
 	lm_conn_set_timeout(c, LM_IO_TIMEOUT);
-	/* From here on the VM must not resume here unless the peer says so. */
-	mig->commit_sent = true;
 	err = lm_conn_send(c, LM_MSG_COMMIT, mig->uuid, sizeof(mig->uuid));
 	if (!err)
 		err = lm_out_fault(o, LM_FAULT_SRC_COMMIT_SENT, LM_PHASE_COMMITTING);
