@@ -646,6 +646,13 @@ static int lm_in_run(struct lm_mig *mig, struct lm_conn *c, struct lm_err *e)
 		return err;
 	if (hdr.len != LIVEMIG_UUID_LEN || memcmp(c->buf, mig->uuid, LIVEMIG_UUID_LEN))
 		return lm_err_set(e, EPROTO, LM_PHASE_COMMITTING, "COMMIT for another migration");
+	/*
+	 * A VMM that died since READY cannot run the VM: refuse the commit,
+	 * so that the source resumes its copy rather than kill it.
+	 */
+	if (READ_ONCE(mig->vm->dead))
+		return lm_err_set(e, ESRCH, LM_PHASE_COMMITTING,
+				  "the VMM of %s is gone: its copy cannot run", mig->vm_name);
 	/* Recorded before the answer: a source in doubt must learn it. */
 	mutex_lock(&host->lock);
 	mig->outcome = LM_OUTCOME_COMMITTED;

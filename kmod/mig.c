@@ -1159,8 +1159,10 @@ connect:
 		outcome = lm_out_doubt(o);
 	}
 	if (outcome == LM_OUTCOME_ABORTED) {
-		lm_err_set(o->e, ECONNABORTED, LM_PHASE_COMMITTING,
-			   "%s did not receive COMMIT and discarded its copy", mig->peer_name);
+		/* Its ABORT, if one came, says why; the OUTCOME answer is proof. */
+		if (!o->e->remote)
+			lm_err_set(o->e, ECONNABORTED, LM_PHASE_COMMITTING,
+				   "%s did not commit and discarded its copy", mig->peer_name);
 		lm_err_named(o->e);
 		mig->commit_sent = false;
 		goto fail;

@@ -180,9 +180,12 @@ one_case() {
 	arm "$site" "$stop"
 	ip netns exec "lm-$S" timeout 400 lmctl move "$name" "$addr" > "$tmp/$label.move" 2>&1 &
 	move_pid=$!
-	if [ "$stop" = stop ] && wait_for 60 stopped; then
+	if [ "$stop" = stop ] && wait_for 150 stopped; then
 		apply "$f" >> "$tmp/$label.faults" 2>&1
 		release
+	elif [ "$stop" = stop ]; then
+		# Never got there (it failed or did not converge first): disarm.
+		echo off > "$fault"
 	fi
 	move_result
 	reached=$(grep -o 'hits=[0-9]*' "$fault")
