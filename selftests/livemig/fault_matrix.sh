@@ -20,8 +20,8 @@
 #                        pinned bitmap once the case is over
 #
 # Each case is one test point; the first broken invariant is its diagnosis.
-# FAULT_SITES="SITE..." limits it to some fault points (default: all; the
-# KTAP runner takes no arguments).
+# FAULT_SITES="SITE..." and FAULT_KINDS="FAULT..." limit it to some fault
+# points and faults (default: all; the KTAP runner takes no arguments).
 set -u
 . "$(dirname "$0")/ktap.sh"
 
@@ -32,8 +32,8 @@ tmp=$LM_RESULTS/matrix
 sites=${FAULT_SITES:-"src-connected src-accepted src-round0 src-round1 src-paused
 	src-state-sent src-ready src-commit-sent dst-admitted dst-attached
 	dst-pages dst-state dst-loaded dst-committed"}
-faults="fail drop cancel-src cancel-dst kill-src-vmm kill-dst-vmm link-down
-	blackhole disable-src disable-dst disable-now-src disable-now-dst"
+faults=${FAULT_KINDS:-"fail drop cancel-src cancel-dst kill-src-vmm kill-dst-vmm
+	link-down blackhole disable-src disable-dst disable-now-src disable-now-dst"}
 
 n_sites=$(wc -w <<< "$sites")
 n_faults=$(wc -w <<< "$faults")
@@ -96,6 +96,13 @@ judge() {
 		[ "$f" = kill-src-vmm ] || log_has "$slog" "end reason=migrated" ||
 			why "completed, but the source VMM did not exit 'migrated'" || return
 		if [ "$f" = kill-dst-vmm ] && ! pgrep -f '^lm_vmm --incoming' > /dev/null; then
+			# Only a VMM killed once COMMIT may have been recorded takes
+			# the VM with it; before, the destination must refuse COMMIT.
+			case $site in
+			src-commit-sent|dst-committed) ;;
+			*) why "the destination VMM was killed before COMMIT, yet the source gave its copy up: the VM is lost"
+			   return ;;
+			esac
 			verdict="completed; the destination VMM the test killed after COMMIT took the only copy with it"
 			return 0
 		fi

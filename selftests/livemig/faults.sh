@@ -284,6 +284,8 @@ aborted nolog "the VMM of vm4 changed the VM's memory layout \(region: a memory 
 #     what the guest dirties, the one right after PAUSE included (the
 #     guest writes hard until PAUSE stops it). Nothing may be missing.
 echo Y > /sys/kernel/debug/livemig/harvest-park
+# A generous downtime limit: converging is not what this case is about.
+$A lmctl set downtime 5000 > /dev/null
 bg vm5-a $A lm_vmm --name vm5 --mem 16 --rate 300 --pause-burst 50 --fill random \
 	--mem-digest "$tmp/vm5-a.dig"
 wait_for 60 registered "$A" vm5 && wait_for 60 log_has vm5-a "counter=[0-9]"
@@ -292,6 +294,7 @@ move_bg parked a vm5 10.77.0.2
 move_result
 dest_opts
 echo N > /sys/kernel/debug/livemig/harvest-park
+$A lmctl set downtime 300 > /dev/null
 check "parked: lmctl move completes: $(tail -1 "$tmp/parked.move")" moved parked vm5
 check "parked: the guest verifies all its pages on the destination" \
 	wait_for 60 log_has dest-b-vm5 "guest verified [0-9]+ pages after migration"
