@@ -45,6 +45,20 @@ copy() {
 	git ls-files -z | xargs -0 cp --parents -p -t "$1"
 }
 
+# in_qemu DIR TEST MEM TIMEOUT [MAKE_ARGS...]: build DIR's module (with
+# MAKE_ARGS) and run selftests/livemig/TEST.sh with it in a test host.
+in_qemu() {
+	local d=$1 t=$2 mem=$3 timeout=$4
+
+	shift 4
+	make -s -C "$kdir" M="$d" "$@" modules > "$d/module.log" 2>&1 || return 2
+	printf 'ktap-run.sh --timeout %s "$LM_TOP/selftests/livemig/%s.sh" > "$LM_RESULTS/selftests.ktap"\n' \
+		"$timeout" "$t" > "$d/$t-job.sh"
+	selftests/qemu/run.sh --mem "$mem" --timeout $((timeout + 300)) --module "$d/livemig.ko" \
+		"mutation-$name" "$d/$t-job.sh" > "$d/$t.log" 2>&1
+	cp build/results/"mutation-$name"/selftests.ktap "$d/$t.ktap" 2>/dev/null
+}
+
 # red TEST DIR: run one test on the mutated tree in DIR. 0 if it ran and
 # failed (a "not ok" in its KTAP), 1 if it passed, 2 if it could not run.
 red() {
@@ -53,22 +67,9 @@ red() {
 	rm -f "$ktap"
 	case $t in
 	move)
-		make -s -C "$kdir" M="$d" modules > "$d/module.log" 2>&1 || return 2
-		printf '%s\n' 'ktap-run.sh --timeout 1500 "$LM_TOP/selftests/livemig/move.sh" > "$LM_RESULTS/selftests.ktap"' \
-			> "$d/move-job.sh"
-		selftests/qemu/run.sh --mem 3072 --timeout 1800 --module "$d/livemig.ko" \
-			"mutation-$name" "$d/move-job.sh" > "$d/move.log" 2>&1
-		cp build/results/"mutation-$name"/selftests.ktap "$ktap" 2>/dev/null
-		;;
+		in_qemu "$d" move 3072 1500 ;;
 	faults)
-		make -s -C "$kdir" M="$d" CONFIG_LIVEMIG_FAULT=y modules > "$d/module.log" 2>&1 ||
-			return 2
-		printf '%s\n' 'ktap-run.sh --timeout 1200 "$LM_TOP/selftests/livemig/faults.sh" > "$LM_RESULTS/selftests.ktap"' \
-			> "$d/faults-job.sh"
-		selftests/qemu/run.sh --mem 2048 --timeout 1500 --module "$d/livemig.ko" \
-			"mutation-$name" "$d/faults-job.sh" > "$d/faults.log" 2>&1
-		cp build/results/"mutation-$name"/selftests.ktap "$ktap" 2>/dev/null
-		;;
+		in_qemu "$d" faults 2048 1200 CONFIG_LIVEMIG_FAULT=y ;;
 	kunit)
 		mkdir -p "$d/build"
 		cp -al build/linux-src "$d/build/linux-src" &&
