@@ -207,8 +207,9 @@ move_stopped now-dst dst-pages vm2
 $B lmctl disable --now > "$tmp/now-dst.out" 2>&1
 move_result
 aborted now-dst "hostb (gave up|closed the connection|did not answer in time) during (pre-copy|stop-and-copy)" vm2 vm2-a
+# One kernel log for both hosts: hosta's cancel (case 12) logged the first.
 check "now-dst: hostb logged the cancel" \
-	sh -c "dmesg | grep -q 'migrations disabled, 1 in progress cancelled'"
+	sh -c "[ \$(dmesg | grep -c 'migrations disabled, 1 in progress cancelled') -ge 2 ]"
 $B lmctl enable > /dev/null
 echo off > "$fault"
 
