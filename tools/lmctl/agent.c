@@ -105,16 +105,10 @@ static int lm_agent_keep(struct lm_agent *ag, pid_t pid, const struct lm_incomin
 {
 	struct lm_child *c;
 
-	if (ag->n_kids == ag->cap) {
-		unsigned int cap = ag->cap ? 2 * ag->cap : 8;
-
-		c = realloc(ag->kids, cap * sizeof(*c));
-		if (!c)
-			return -ENOMEM;
-		ag->kids = c;
-		ag->cap = cap;
-	}
-	c = &ag->kids[ag->n_kids++];
+	c = lm_grow((void **)&ag->kids, ag->n_kids, &ag->cap, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	ag->n_kids++;
 	c->pid = pid;
 	c->mig_id = in->mig_id;
 	snprintf(c->vm, sizeof(c->vm), "%s", in->vm);
@@ -272,10 +266,9 @@ static int lm_agent_loop(struct lm_agent *ag, const sigset_t *orig)
 int lmctl_cmd_agent(const struct lmctl_opts *opts, int argc, char **argv)
 {
 	const struct lmctl_cmd *cmd = lmctl_find("agent");
-	struct sigaction sa = { .sa_handler = lm_agent_on_signal };
 	static struct lm_agent ag;
 	char err_msg[LM_ERR_MAX];
-	sigset_t block, orig;
+	sigset_t orig;
 	struct nl_msg *msg;
 	int i, ret, err;
 
@@ -291,14 +284,7 @@ int lmctl_cmd_agent(const struct lmctl_opts *opts, int argc, char **argv)
 
 	lm_agent_std_fds();
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &block, &orig);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGCHLD, &sa, NULL);
+	lmctl_catch_signals(lm_agent_on_signal, SIGCHLD, &orig);
 
 	ret = lm_nl_connect(&ag.req);
 	if (ret)

@@ -280,3 +280,30 @@ int main(int argc, char **argv)
 	}
 	return cmd->fn(&opts, argc - i - 1, argv + i + 1);
 }
+
+/**
+ * lmctl_catch_signals() - have SIGINT, SIGTERM (and @also) call @fn, blocked
+ * @fn: the handler; it should only set a flag
+ * @also: one more signal to catch, or 0
+ * @orig: the mask before, to wait with in ppoll() and to restore at the end
+ *
+ * The signals stay blocked outside the caller's ppoll() with @orig, so a
+ * signal between checking the flag and waiting is not lost: ppoll returns
+ * at once.
+ */
+void lmctl_catch_signals(void (*fn)(int sig), int also, sigset_t *orig)
+{
+	struct sigaction sa = { .sa_handler = fn };
+	sigset_t block;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	if (also)
+		sigaddset(&block, also);
+	sigprocmask(SIG_BLOCK, &block, orig);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (also)
+		sigaction(also, &sa, NULL);
+}

@@ -5,6 +5,7 @@
 #ifndef LMCTL_H
 #define LMCTL_H
 
+#include <signal.h>
 #include <stdbool.h>
 
 #define LMCTL_VERSION	"0.1.0"
@@ -47,6 +48,7 @@ int lmctl_arg_error(const struct lmctl_cmd *cmd, const char *word);
 int lmctl_take_json(struct lmctl_opts *opts, int argc, char **argv);
 bool lmctl_wants_help(int argc, char **argv);
 void lmctl_print_cmd_help(const struct lmctl_cmd *cmd);
+void lmctl_catch_signals(void (*fn)(int sig), int also, sigset_t *orig);
 
 /* show.c */
 int lmctl_cmd_show(const struct lmctl_opts *opts, int argc, char **argv);

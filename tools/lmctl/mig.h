@@ -168,6 +168,8 @@ int lm_mig_peer(char *buf, size_t size, const struct lm_mig *m);
 int lm_mig_event_line(char *buf, size_t size, const struct lm_mig *m);
 
 void lm_mig_json(struct lm_json *j, const char *key, const struct lm_mig *m);
+void lm_kv(FILE *f, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 void lm_mig_status_print(FILE *f, const struct lm_mig *m);
 void lm_mig_list_print(FILE *f, const struct lm_mig *ms, unsigned int n);
 

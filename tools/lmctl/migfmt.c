@@ -35,6 +35,22 @@ static void lm_cat(char *buf, size_t size, size_t *len, const char *fmt, ...)
 		*len = *len + n < size ? *len + n : size - 1;
 }
 
+/* " in 4.2 s, downtime 31 ms": what a completed migration took, as known. */
+static void lm_cat_times(char *buf, size_t size, size_t *len,
+			 const struct lm_mig *m)
+{
+	char num[LM_NUM_STR_MAX];
+
+	if (LM_HAS_STAT(m, TOTAL_US)) {
+		lm_format_duration(num, sizeof(num), LM_STAT(m, TOTAL_US));
+		lm_cat(buf, size, len, " in %s", num);
+	}
+	if (LM_KNOWN_STAT(m, DOWNTIME_US)) {
+		lm_format_duration(num, sizeof(num), LM_STAT(m, DOWNTIME_US));
+		lm_cat(buf, size, len, ", downtime %s", num);
+	}
+}
+
 static const char *lm_state_name(const struct lm_mig *m)
 {
 	return LM_NAME(lm_state_names, m->state);
@@ -207,14 +223,7 @@ int lm_move_summary(char *buf, size_t size, const struct lm_mig *m,
 	lm_cat(buf, size, &len, "moved %s to %s", m->vm, host);
 	if (m->peer_name[0] && strcmp(m->peer_name, host))
 		lm_cat(buf, size, &len, " (%s)", m->peer_name);
-	if (LM_HAS_STAT(m, TOTAL_US)) {
-		lm_format_duration(num, sizeof(num), LM_STAT(m, TOTAL_US));
-		lm_cat(buf, size, &len, " in %s", num);
-	}
-	if (LM_KNOWN_STAT(m, DOWNTIME_US)) {
-		lm_format_duration(num, sizeof(num), LM_STAT(m, DOWNTIME_US));
-		lm_cat(buf, size, &len, ", downtime %s", num);
-	}
+	lm_cat_times(buf, size, &len, m);
 	if (m->vm_memory) {
 		lm_format_bytes(mem, sizeof(mem), m->vm_memory);
 		lm_cat(buf, size, &len, ", %s", mem);
@@ -302,7 +311,7 @@ int lm_mig_outcome(char *buf, size_t size, const struct lm_mig *m)
  */
 int lm_mig_event_line(char *buf, size_t size, const struct lm_mig *m)
 {
-	char peer[LM_HOST_NAME_BUF + LM_ADDR_STR_MAX + 4], num[LM_NUM_STR_MAX];
+	char peer[LM_HOST_NAME_BUF + LM_ADDR_STR_MAX + 4];
 	size_t len = 0;
 
 	buf[0] = '\0';
@@ -314,16 +323,8 @@ int lm_mig_event_line(char *buf, size_t size, const struct lm_mig *m)
 	if (lm_mig_state_copying(m->state) && LM_HAS_STAT(m, ROUND))
 		lm_cat(buf, size, &len, " round %llu",
 		       (unsigned long long)LM_STAT(m, ROUND));
-	if (m->state == LIVEMIG_MIG_COMPLETED) {
-		if (LM_HAS_STAT(m, TOTAL_US)) {
-			lm_format_duration(num, sizeof(num), LM_STAT(m, TOTAL_US));
-			lm_cat(buf, size, &len, " in %s", num);
-		}
-		if (LM_KNOWN_STAT(m, DOWNTIME_US)) {
-			lm_format_duration(num, sizeof(num), LM_STAT(m, DOWNTIME_US));
-			lm_cat(buf, size, &len, ", downtime %s", num);
-		}
-	}
+	if (m->state == LIVEMIG_MIG_COMPLETED)
+		lm_cat_times(buf, size, &len, m);
 	if (m->error[0])
 		lm_cat(buf, size, &len, ": %s", m->error);
 	return (int)len;
@@ -401,10 +402,13 @@ void lm_mig_json(struct lm_json *j, const char *key, const struct lm_mig *m)
 	lm_json_end_obj(j);
 }
 
-static void lm_kv(FILE *f, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void lm_kv(FILE *f, const char *key, const char *fmt, ...)
+/**
+ * lm_kv() - one "key: value" line of a status or show block, values aligned
+ * @f: where
+ * @key: the key, without its colon
+ * @fmt: printf format of the value
+ */
+void lm_kv(FILE *f, const char *key, const char *fmt, ...)
 {
 	char k[LM_KEY_WIDTH + 1];
 	va_list ap;

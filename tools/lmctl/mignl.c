@@ -199,38 +199,20 @@ int lm_mig_get(struct lm_nl *nl, uint32_t id, struct lm_mig *m)
 static int lm_mig_list_reply(struct nlattr **tb, void *arg)
 {
 	struct lm_mig_list *l = arg;
+	struct lm_mig *m;
 
-	if (l->n == l->cap) {
-		unsigned int cap = l->cap ? 2 * l->cap : 16;
-		struct lm_mig *migs = realloc(l->migs, cap * sizeof(*migs));
-
-		if (!migs)
-			return -ENOMEM;
-		l->migs = migs;
-		l->cap = cap;
-	}
-	if (lm_mig_parse(tb, &l->migs[l->n]))
+	m = lm_grow((void **)&l->migs, l->n, &l->cap, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	if (lm_mig_parse(tb, m))
 		return -EBADMSG;
 	l->n++;
 	return 0;
 }
 
-/**
- * lm_mig_dump() - MIG_GET of every migration of the host
- * @nl: open connection
- * @l: filled in; free with lm_mig_list_free() even on error
- *
- * Return: 0, the kernel's negative errno, or -EINTR when the kernel
- * flagged the dump as interrupted (retry on a new connection).
- */
-int lm_mig_dump(struct lm_nl *nl, struct lm_mig_list *l)
+static void lm_mig_list_clear(void *l)
 {
-	struct nl_msg *msg = lm_nl_msg(nl, LIVEMIG_CMD_MIG_GET, NLM_F_DUMP);
-
-	memset(l, 0, sizeof(*l));
-	if (!msg)
-		return -ENOMEM;
-	return lm_nl_request(nl, msg, lm_mig_list_reply, l);
+	lm_mig_list_free(l);
 }
 
 /**
@@ -241,27 +223,10 @@ int lm_mig_dump(struct lm_nl *nl, struct lm_mig_list *l)
  */
 int lm_mig_fetch_all(struct lm_mig_list *l)
 {
-	struct lm_nl nl;
-	int tries, err;
-
-	/* Migrations that come or go mid-dump make the kernel flag it. */
-	for (tries = 0; tries < 5; tries++) {
-		memset(l, 0, sizeof(*l));
-		err = lm_nl_connect(&nl);
-		if (err)
-			return err;
-		err = lm_mig_dump(&nl, l);
-		if (err != -EINTR)
-			break;
-		lm_mig_list_free(l);
-		lm_nl_close(&nl);
-	}
-	if (err == -EOPNOTSUPP && !nl.extack[0])
-		fprintf(stderr, "lmctl: list: the livemig module cannot migrate (too old)\n");
-	else if (err)
-		lm_nl_perror(&nl, "list", err);
-	lm_nl_close(&nl);
-	return err ? LMCTL_EXIT_ERROR : LMCTL_EXIT_OK;
+	memset(l, 0, sizeof(*l));
+	return lm_nl_fetch(LIVEMIG_CMD_MIG_GET, lm_mig_list_reply, l,
+			   lm_mig_list_clear, "list",
+			   "the livemig module cannot migrate (too old)");
 }
 
 void lm_mig_list_free(struct lm_mig_list *l)

@@ -26,7 +26,6 @@ int lm_mig_parse(struct nlattr **tb, struct lm_mig *m);
 int lm_mig_start(struct lm_nl *nl, const char *vm, const struct lm_addr *peer,
 		 uint16_t port, uint32_t *id);
 int lm_mig_get(struct lm_nl *nl, uint32_t id, struct lm_mig *m);
-int lm_mig_dump(struct lm_nl *nl, struct lm_mig_list *l);
 int lm_mig_fetch_all(struct lm_mig_list *l);
 void lm_mig_list_free(struct lm_mig_list *l);
 int lm_mig_cancel(struct lm_nl *nl, uint32_t id);

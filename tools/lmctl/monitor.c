@@ -222,16 +222,10 @@ static int lm_monitor_resync(struct lm_monitor *m)
 static int lm_monitor_loop(struct lm_nl *ev, struct lm_monitor *m)
 {
 	struct pollfd pfd = { .fd = nl_socket_get_fd(ev->sk), .events = POLLIN };
-	struct sigaction sa = { .sa_handler = lm_on_signal };
-	sigset_t block, orig;
+	sigset_t orig;
 	int err = 0;
 
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, &orig);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	lmctl_catch_signals(lm_on_signal, 0, &orig);
 
 	nl_socket_disable_seq_check(ev->sk);
 	nl_socket_set_nonblocking(ev->sk);

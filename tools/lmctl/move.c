@@ -352,11 +352,10 @@ static int lm_follow(struct lm_follow *f, const sigset_t *orig)
 int lmctl_cmd_move(const struct lmctl_opts *opts, int argc, char **argv)
 {
 	const struct lmctl_cmd *cmd = lmctl_find("move");
-	struct sigaction sa = { .sa_handler = lm_move_on_signal };
 	char err_msg[LM_ERR_MAX], addr_str[LM_ADDR_PORT_STR_MAX];
 	static struct lm_move_args a;
 	static struct lm_follow f;
-	sigset_t block, orig;
+	sigset_t orig;
 	struct lm_addr addr;
 	struct lm_nl nl;
 	unsigned int naddrs;
@@ -374,14 +373,11 @@ int lmctl_cmd_move(const struct lmctl_opts *opts, int argc, char **argv)
 	if (ret)
 		return ret;
 
-	/* From here a Ctrl-C cancels the migration instead of orphaning it. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, &orig);
-	/* With --detach a signal that came meanwhile is only counted. */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	/*
+	 * From here a Ctrl-C cancels the migration instead of orphaning it.
+	 * With --detach a signal that came meanwhile is only counted.
+	 */
+	lmctl_catch_signals(lm_move_on_signal, 0, &orig);
 
 	err = lm_mig_start(&nl, a.name, &addr, a.dest.port, &id);
 	if (err) {

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -321,6 +322,74 @@ out:
 	nlmsg_free(msg);
 	nl_cb_put(cb);
 	return err;
+}
+
+/**
+ * lm_nl_fetch() - connect, dump one command, tell the user why not
+ * @cmd: a GET command of the family, asked as a dump
+ * @fn: called with each reply and @arg
+ * @arg: what @fn fills in, empty at first
+ * @clear: empties @arg again: objects that come or go mid-dump make the
+ *	kernel flag it, and the dump is asked again on a new connection
+ * @what: the request in the user's words, e.g. "list"
+ * @too_old: said when the module lacks @cmd; NULL when the caller copes
+ *	without it
+ *
+ * Return: 0; -EOPNOTSUPP, quietly, when @too_old is NULL and the module
+ * lacks @cmd; otherwise %LMCTL_EXIT_ERROR after a message.
+ */
+int lm_nl_fetch(int cmd, lm_nl_reply_fn fn, void *arg,
+		void (*clear)(void *arg), const char *what, const char *too_old)
+{
+	struct nl_msg *msg;
+	struct lm_nl nl;
+	int tries, err;
+
+	for (tries = 0; tries < 5; tries++) {
+		err = lm_nl_connect(&nl);
+		if (err)
+			return err;
+		msg = lm_nl_msg(&nl, cmd, NLM_F_DUMP);
+		err = msg ? lm_nl_request(&nl, msg, fn, arg) : -ENOMEM;
+		if (err != -EINTR)
+			break;
+		clear(arg);
+		lm_nl_close(&nl);
+	}
+	if (err == -EOPNOTSUPP && !too_old) {
+		lm_nl_close(&nl);
+		return err;
+	}
+	if (err == -EOPNOTSUPP && !nl.extack[0])
+		fprintf(stderr, "lmctl: %s: %s\n", what, too_old);
+	else if (err)
+		lm_nl_perror(&nl, what, err);
+	lm_nl_close(&nl);
+	return err ? LMCTL_EXIT_ERROR : LMCTL_EXIT_OK;
+}
+
+/**
+ * lm_grow() - make room for one more element at the end of an array
+ * @arr: the array (may be NULL); replaced when it moves
+ * @n: elements in use
+ * @cap: elements allocated; updated
+ * @size: bytes per element
+ *
+ * Return: element @n, zeroed, or NULL when memory ran out (@arr is then
+ * unchanged and still the caller's to free).
+ */
+void *lm_grow(void **arr, unsigned int n, unsigned int *cap, size_t size)
+{
+	if (n == *cap) {
+		unsigned int ncap = *cap ? 2 * *cap : 16;
+		void *p = realloc(*arr, (size_t)ncap * size);
+
+		if (!p)
+			return NULL;
+		*arr = p;
+		*cap = ncap;
+	}
+	return memset((char *)*arr + (size_t)n * size, 0, size);
 }
 
 /* The words the kernel's sentences start with, by attribute. */

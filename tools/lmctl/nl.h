@@ -42,6 +42,9 @@ void lm_nl_close(struct lm_nl *nl);
 struct nl_msg *lm_nl_msg(struct lm_nl *nl, int cmd, int flags);
 int lm_nl_request(struct lm_nl *nl, struct nl_msg *msg,
 		  lm_nl_reply_fn fn, void *arg);
+int lm_nl_fetch(int cmd, lm_nl_reply_fn fn, void *arg,
+		void (*clear)(void *arg), const char *what, const char *too_old);
+void *lm_grow(void **arr, unsigned int n, unsigned int *cap, size_t size);
 void lm_nl_perror(const struct lm_nl *nl, const char *what, int err);
 
 #endif /* LMCTL_NL_H */

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "lmctl.h"
+#include "mig.h"
 #include "settings.h"
 #include "vm.h"
 
@@ -28,9 +29,6 @@ struct lm_version {
 	unsigned int proto;
 	unsigned int proto_min;
 };
-
-/* Width of the key column of the human form, colon included. */
-#define LM_KEY_WIDTH	16
 
 void lm_format_fpr(char *buf, size_t size, const uint8_t *fpr)
 {
@@ -71,22 +69,6 @@ void lm_auth_describe(char *buf, size_t size, const struct lm_conf *c)
 		snprintf(buf, size, "psk, key fingerprint %s", fpr);
 }
 
-static void lm_line(FILE *f, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void lm_line(FILE *f, const char *key, const char *fmt, ...)
-{
-	char k[LM_KEY_WIDTH + 1];
-	va_list ap;
-
-	snprintf(k, sizeof(k), "%s:", key);
-	fprintf(f, "  %-*s ", LM_KEY_WIDTH, k);
-	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
-	va_end(ap);
-	fputc('\n', f);
-}
-
 static void lm_format_listener(char *buf, size_t size, const struct lm_listener *l)
 {
 	char addr[INET6_ADDRSTRLEN] = "?";
@@ -107,11 +89,11 @@ void lm_networks_print(FILE *f, const struct lm_conf *c)
 	unsigned int i;
 
 	if (c->network_mode == LIVEMIG_NETWORK_SPECIFIC && !c->n_networks)
-		lm_line(f, "networks", "specific, none listed: accepts no migration");
+		lm_kv(f, "networks", "specific, none listed: accepts no migration");
 	else if (c->network_mode == LIVEMIG_NETWORK_ANY && c->n_networks)
-		lm_line(f, "networks", "any (the list below is kept, not used)");
+		lm_kv(f, "networks", "any (the list below is kept, not used)");
 	else
-		lm_line(f, "networks", "%s", LM_NAME(lm_mode_names, c->network_mode));
+		lm_kv(f, "networks", "%s", LM_NAME(lm_mode_names, c->network_mode));
 	for (i = 0; i < c->n_networks; i++) {
 		if (lm_format_prefix(buf, sizeof(buf), &c->networks[i]) < 0)
 			snprintf(buf, sizeof(buf), "?");
@@ -132,8 +114,8 @@ void lm_settings_print(FILE *f, const struct lm_conf *c)
 
 	fprintf(f, "host: %s%s\n", c->host_name,
 		c->host_name_default ? " (the node name)" : "");
-	lm_line(f, "enabled", "%s", c->enabled ? "yes" : "no");
-	lm_line(f, "max migrations", "%u per direction", c->max_migrations);
+	lm_kv(f, "enabled", "%s", c->enabled ? "yes" : "no");
+	lm_kv(f, "max migrations", "%u per direction", c->max_migrations);
 	lm_networks_print(f, c);
 
 	buf[0] = '\0';
@@ -147,30 +129,30 @@ void lm_settings_print(FILE *f, const struct lm_conf *c)
 	if (!c->n_listeners)
 		snprintf(buf, sizeof(buf), "nowhere%s",
 			 c->enabled ? "" : " (migrations are disabled)");
-	lm_line(f, "listening", "%s", buf);
+	lm_kv(f, "listening", "%s", buf);
 
 	lm_auth_describe(buf, sizeof(buf), c);
-	lm_line(f, "authentication", "%s", buf);
-	lm_line(f, "performance", "%s", LM_NAME(lm_perf_names, c->performance));
+	lm_kv(f, "authentication", "%s", buf);
+	lm_kv(f, "performance", "%s", LM_NAME(lm_perf_names, c->performance));
 	if (c->compression_level)
-		lm_line(f, "compression", "%s, level %u",
+		lm_kv(f, "compression", "%s, level %u",
 			LM_NAME(lm_comp_names, c->compression), c->compression_level);
 	else
-		lm_line(f, "compression", "%s%s", LM_NAME(lm_comp_names, c->compression),
+		lm_kv(f, "compression", "%s%s", LM_NAME(lm_comp_names, c->compression),
 			c->compression == LIVEMIG_COMPRESS_ZSTD ? ", default level" : "");
-	lm_line(f, "streams", "%u", c->streams);
-	lm_line(f, "port", "%u", c->port);
+	lm_kv(f, "streams", "%u", c->streams);
+	lm_kv(f, "port", "%u", c->port);
 	if (c->bandwidth) {
 		lm_format_rate(buf, sizeof(buf), c->bandwidth);
 		if (buf[strlen(buf) - 1] > '9')
-			lm_line(f, "bandwidth", "%llu bytes/s (%siB/s)",
+			lm_kv(f, "bandwidth", "%llu bytes/s (%siB/s)",
 				(unsigned long long)c->bandwidth, buf);
 		else
-			lm_line(f, "bandwidth", "%s bytes/s", buf);
+			lm_kv(f, "bandwidth", "%s bytes/s", buf);
 	} else {
-		lm_line(f, "bandwidth", "unlimited");
+		lm_kv(f, "bandwidth", "unlimited");
 	}
-	lm_line(f, "downtime", "%u ms", c->downtime_ms);
+	lm_kv(f, "downtime", "%u ms", c->downtime_ms);
 }
 
 /**

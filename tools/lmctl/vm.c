@@ -22,17 +22,10 @@ static int lm_vm_reply(struct nlattr **tb, void *arg)
 
 	if (!tb[LIVEMIG_A_VM_NAME])
 		return -EBADMSG;
-	if (l->n == l->cap) {
-		unsigned int cap = l->cap ? 2 * l->cap : 16;
-		struct lm_vm_entry *vms = realloc(l->vms, cap * sizeof(*vms));
-
-		if (!vms)
-			return -ENOMEM;
-		l->vms = vms;
-		l->cap = cap;
-	}
-	e = &l->vms[l->n++];
-	memset(e, 0, sizeof(*e));
+	e = lm_grow((void **)&l->vms, l->n, &l->cap, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	l->n++;
 	nla_strlcpy(e->name, tb[LIVEMIG_A_VM_NAME], sizeof(e->name));
 	if (tb[LIVEMIG_A_VM_PID])
 		e->pid = nla_get_u32(tb[LIVEMIG_A_VM_PID]);
@@ -45,25 +38,13 @@ static int lm_vm_reply(struct nlattr **tb, void *arg)
 	return 0;
 }
 
-/**
- * lm_vms_get() - the VMs registered on the connection's host
- * @nl: open connection
- * @l: filled in; free with lm_vms_free() even on error
- *
- * Return: 0 or the kernel's negative errno (-EOPNOTSUPP: no VM_GET).
- */
-int lm_vms_get(struct lm_nl *nl, struct lm_vm_list *l)
+static void lm_vms_clear(void *l)
 {
-	struct nl_msg *msg = lm_nl_msg(nl, LIVEMIG_CMD_VM_GET, NLM_F_DUMP);
-
-	memset(l, 0, sizeof(*l));
-	if (!msg)
-		return -ENOMEM;
-	return lm_nl_request(nl, msg, lm_vm_reply, l);
+	lm_vms_free(l);
 }
 
 /**
- * lm_vms_fetch() - connect, get the VMs, tell the user why not
+ * lm_vms_fetch() - connect, get the VMs (VM_GET), tell the user why not
  * @l: filled in; free with lm_vms_free()
  * @optional: a module without VM_GET is no error: @l->unsupported is set
  *
@@ -71,31 +52,17 @@ int lm_vms_get(struct lm_nl *nl, struct lm_vm_list *l)
  */
 int lm_vms_fetch(struct lm_vm_list *l, bool optional)
 {
-	struct lm_nl nl;
-	int tries, err;
+	int err;
 
-	/* VMs that come or go mid-dump make the kernel flag it: ask again. */
-	for (tries = 0; tries < 5; tries++) {
-		memset(l, 0, sizeof(*l));
-		err = lm_nl_connect(&nl);
-		if (err)
-			return err;
-		err = lm_vms_get(&nl, l);
-		if (err != -EINTR)
-			break;
-		lm_vms_free(l);
-		lm_nl_close(&nl);
-	}
-	if (err == -EOPNOTSUPP && optional) {
+	memset(l, 0, sizeof(*l));
+	err = lm_nl_fetch(LIVEMIG_CMD_VM_GET, lm_vm_reply, l, lm_vms_clear,
+			  "list VMs", optional ? NULL :
+			  "the livemig module has no VM registration (too old)");
+	if (err == -EOPNOTSUPP) {
 		l->unsupported = true;
-		err = 0;
+		return LMCTL_EXIT_OK;
 	}
-	if (err == -EOPNOTSUPP && !nl.extack[0])
-		fprintf(stderr, "lmctl: list VMs: the livemig module has no VM registration (too old)\n");
-	else if (err)
-		lm_nl_perror(&nl, "list VMs", err);
-	lm_nl_close(&nl);
-	return err ? LMCTL_EXIT_ERROR : LMCTL_EXIT_OK;
+	return err;
 }
 
 void lm_vms_free(struct lm_vm_list *l)

@@ -41,7 +41,6 @@ struct lm_vm_list {
 	bool unsupported;
 };
 
-int lm_vms_get(struct lm_nl *nl, struct lm_vm_list *l);
 int lm_vms_fetch(struct lm_vm_list *l, bool optional);
 void lm_vms_free(struct lm_vm_list *l);
 void lm_vms_print(FILE *f, const struct lm_vm_list *l);
