@@ -296,6 +296,24 @@ static int lm_conn_read(struct lm_conn *c, void *buf, size_t len,
 }
 
 /**
+ * lm_conn_has_input() - would a receive return without waiting long?
+ * @c: the connection
+ *
+ * For a connection the peer should keep silent on for a while: data, its
+ * end or an error on it means the peer gave up (ABORT) or went away. The
+ * socket's own poll is asked, without a file or a wait table, so this
+ * also sees records kernel TLS holds decrypted.
+ *
+ * Return: true if data, the peer's end or an error is waiting.
+ */
+bool lm_conn_has_input(struct lm_conn *c)
+{
+	__poll_t mask = c->sock->ops->poll(NULL, c->sock, NULL);
+
+	return mask & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR);
+}
+
+/**
  * lm_conn_recv() - receive one message into the connection's buffer
  * @c: the connection
  * @hdr: set to the message's header; the payload is in @c->buf
@@ -433,7 +451,8 @@ int lm_conn_expect(struct lm_conn *c, u8 type, struct lm_msg_hdr *hdr,
 /**
  * lm_conn_expect_hdr() - check a received message is of @type
  * @c: the connection, its buffer holding the payload
- * @type: the expected &enum lm_msg_type
+ * @type: the expected &enum lm_msg_type, or 0 when nothing is due (then
+ *	any message is a failure: the peer's ABORT or a protocol error)
  * @hdr: the message's header
  * @e: filled on failure (an ABORT from the peer becomes its reason)
  * @phase: for @e
@@ -445,6 +464,9 @@ int lm_conn_expect_hdr(struct lm_conn *c, u8 type,
 {
 	if (hdr->type == LM_MSG_ABORT && type != LM_MSG_ABORT)
 		return lm_conn_peer_abort(c, hdr, e, phase);
+	if (!type)
+		return lm_err_set(e, EPROTO, phase, "the peer sent %s when nothing was due",
+				  lm_msg_name(hdr->type));
 	if (hdr->type != type)
 		return lm_err_set(e, EPROTO, phase, "expected %s, the peer sent %s",
 				  lm_msg_name(type), lm_msg_name(hdr->type));

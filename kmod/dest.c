@@ -508,6 +508,56 @@ static int lm_in_wait_streams(struct lm_mig *mig, struct lm_err *e)
 	return lm_in_ctrl_err(mig, NULL, -EIO, e);
 }
 
+static bool lm_in_attached(struct lm_mig *mig)
+{
+	return READ_ONCE(mig->vm) || READ_ONCE(mig->refused);
+}
+
+static bool lm_in_joined(struct lm_mig *mig)
+{
+	return READ_ONCE(mig->stream_err) ||
+	       (mig->streams && hweight_long(READ_ONCE(mig->joined)) == mig->streams);
+}
+
+/* How often a quiet control connection is looked at (lm_in_wait_quiet()). */
+#define LM_IN_WATCH	(HZ / 10)
+
+/*
+ * Wait up to @timeout for @done, or a stop, while the source should be
+ * quiet on the control connection (in setup). Whatever it sends meanwhile
+ * (its ABORT), or its end, is read at once, so a source that gives up in
+ * setup does not leave this side, and the VMM its agent started, waiting
+ * for the whole timeout. No socket callback wakes us (kernel TLS owns
+ * those), so the connection is looked at every LM_IN_WATCH.
+ *
+ * Return: 0 when @done, a stop or the timeout came (the caller tells them
+ * apart); 1 when a message came first, its header in @hdr and its payload
+ * in @c->buf, for the caller to judge; or a negative errno with @e filled
+ * when the source went away.
+ */
+static int lm_in_wait_quiet(struct lm_mig *mig, struct lm_conn *c,
+			    bool (*done)(struct lm_mig *mig), long timeout,
+			    struct lm_msg_hdr *hdr, struct lm_err *e)
+{
+	const unsigned long end = jiffies + timeout;
+	long left;
+	int err;
+
+	for (;;) {
+		if (done(mig) || lm_mig_stop_requested(mig))
+			return 0;
+		if (lm_conn_has_input(c)) {
+			err = lm_conn_recv(c, hdr);
+			return err ? lm_in_ctrl_err(mig, c, err, e) : 1;
+		}
+		left = (long)(end - jiffies);
+		if (left <= 0)
+			return 0;
+		wait_event_timeout(mig->wq, done(mig) || lm_mig_stop_requested(mig),
+				   min(left, (long)LM_IN_WATCH));
+	}
+}
+
 static int lm_in_run(struct lm_mig *mig, struct lm_conn *c, struct lm_err *e)
 {
 	struct lm_host *host = mig->host;
@@ -517,7 +567,7 @@ static int lm_in_run(struct lm_mig *mig, struct lm_conn *c, struct lm_err *e)
 	const char *why = NULL;
 	u32 total = 0;
 	unsigned int i;
-	int err, len;
+	int err, werr, early, len;
 	u8 *buf;
 
 	if (lm_fault(mig, LM_FAULT_DST_ADMITTED))
@@ -526,14 +576,18 @@ static int lm_in_run(struct lm_mig *mig, struct lm_conn *c, struct lm_err *e)
 		return lm_err_set(e, ESRCH, LM_PHASE_SETUP,
 				  "the agent on %s could not be told (it exited?)",
 				  mig->cfg->host_name);
-	wait_event_timeout(mig->wq, READ_ONCE(mig->vm) || READ_ONCE(mig->refused) ||
-			   lm_mig_stop_requested(mig), LM_VMM_TIMEOUT);
+	/* The source waits for our ACCEPT: any message now is its ABORT. */
+	werr = lm_in_wait_quiet(mig, c, lm_in_attached, LM_VMM_TIMEOUT, &hdr, e);
+	if (werr > 0)
+		werr = lm_conn_expect_hdr(c, 0, &hdr, e, LM_PHASE_SETUP);
 	mutex_lock(&host->lock);
 	err = mig->vm ? 0 : -ESRCH;
 	if (err && !mig->refused)
 		/* Too late now: a VMM attaching after this is refused. */
 		mig->refused = true;
 	mutex_unlock(&host->lock);
+	if (werr)
+		return werr;
 	if (err && mig->refuse_reason[0])
 		return lm_err_set(e, ECONNREFUSED, LM_PHASE_SETUP, "its VMM refused: %s",
 				  mig->refuse_reason);
@@ -572,9 +626,19 @@ static int lm_in_run(struct lm_mig *mig, struct lm_conn *c, struct lm_err *e)
 		return lm_err_io(e, c, err, LM_PHASE_SETUP);
 	lm_mig_set_state(mig, LIVEMIG_MIG_PRECOPY);
 
-	wait_event_timeout(mig->wq, READ_ONCE(mig->stream_err) || lm_mig_stop_requested(mig) ||
-			   (mig->streams && hweight_long(READ_ONCE(mig->joined)) == mig->streams),
-			   LM_IO_TIMEOUT);
+	/*
+	 * The source sends its state once its pages are out, and that can be
+	 * before every stream's JOIN was read here: then the first STATE chunk
+	 * waits in the buffer for the loop below. Anything else is its ABORT.
+	 */
+	early = lm_in_wait_quiet(mig, c, lm_in_joined, LM_IO_TIMEOUT, &hdr, e);
+	if (early < 0)
+		return early;
+	if (early && hdr.type != LM_MSG_STATE)
+		return lm_conn_expect_hdr(c, LM_MSG_STATE, &hdr, e, LM_PHASE_PRECOPY);
+	if (early)
+		wait_event_timeout(mig->wq, lm_in_joined(mig) || lm_mig_stop_requested(mig),
+				   LM_IO_TIMEOUT);
 	if (!mig->streams || hweight_long(READ_ONCE(mig->joined)) != mig->streams)
 		return lm_err_set(e, ETIMEDOUT, LM_PHASE_PRECOPY,
 				  "%s: the source's data streams did not all join",
@@ -588,8 +652,8 @@ static int lm_in_run(struct lm_mig *mig, struct lm_conn *c, struct lm_err *e)
 	lm_conn_set_timeout(c, MAX_SCHEDULE_TIMEOUT);
 
 	/* The state comes last, after the pages; then the streams' ends. */
-	for (;;) {
-		err = lm_conn_recv(c, &hdr);
+	for (;; early = 0) {
+		err = early ? 0 : lm_conn_recv(c, &hdr);
 		if (err)
 			return lm_in_ctrl_err(mig, c, err, e);
 		if (hdr.type != LM_MSG_STATE)

@@ -160,6 +160,7 @@ void lm_conn_wake_reader(struct lm_conn *c);
 int lm_conn_connect(struct net *net, const struct sockaddr_storage *peer,
 		    struct lm_conn **cp);
 int lm_conn_send(struct lm_conn *c, u8 type, const void *payload, size_t len);
+bool lm_conn_has_input(struct lm_conn *c);
 int lm_conn_recv(struct lm_conn *c, struct lm_msg_hdr *hdr);
 int lm_conn_expect(struct lm_conn *c, u8 type, struct lm_msg_hdr *hdr,
 		   struct lm_err *e, u8 phase);

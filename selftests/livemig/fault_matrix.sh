@@ -122,7 +122,8 @@ judge() {
 		return
 	fi
 	if [ "$f" = kill-src-vmm ]; then
-		wait_for 30 not_registered "ip netns exec lm-$D" "$name" ||
+		# The source gives up at once; the destination must hear it so.
+		wait_for 15 not_registered "ip netns exec lm-$D" "$name" ||
 			why "the source VMM died, yet the destination kept a VM" || return
 		verdict="failed ($out); the VMM the test killed took the VM; the destination has none"
 		return 0
