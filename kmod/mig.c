@@ -17,6 +17,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cred.h>
+#include <linux/delay.h>
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/kthread.h>
@@ -1041,6 +1042,39 @@ static int lm_out_doubt(struct lm_out *o)
 }
 
 /* The whole outgoing migration; returns the final state. */
+/* How long a failed source waits for the peer's ABORT (lm_out_peer_reason()). */
+#define LM_PEER_REASON_WAIT	HZ
+
+/*
+ * A connection the peer closed may hide its reason. A destination that
+ * gives up shuts its data streams down and then sends ABORT on the control
+ * connection, so the source's next page fails first with "closed the
+ * connection". The ABORT, if it comes within a moment, names the real
+ * cause ("the VMM of web1 exited", "cancelled on hostb"): take its words.
+ */
+static void lm_out_peer_reason(struct lm_out *o)
+{
+	const unsigned long end = jiffies + LM_PEER_REASON_WAIT;
+	struct lm_conn *c = o->mig->ctrl;
+	struct lm_err peer = { };
+	struct lm_msg_hdr hdr;
+
+	if (!c || o->e->remote || lm_mig_stop_requested(o->mig) ||
+	    (o->e->code != ECONNRESET && o->e->code != EPIPE))
+		return;
+	while (!lm_conn_has_input(c)) {
+		if (time_after(jiffies, end))
+			return;
+		msleep(20);
+	}
+	lm_conn_set_timeout(c, LM_PEER_REASON_WAIT);
+	if (lm_conn_recv(c, &hdr) || hdr.type != LM_MSG_ABORT)
+		return;
+	lm_conn_expect_hdr(c, 0, &hdr, &peer, o->e->phase);
+	if (peer.remote)
+		*o->e = peer;
+}
+
 static u8 lm_out_run(struct lm_out *o)
 {
 	struct lm_mig *mig = o->mig;
@@ -1195,6 +1229,7 @@ connect:
 
 fail:
 	kfree(acc);
+	lm_out_peer_reason(o);
 	if (lm_mig_stop_requested(mig) && !o->e->remote)
 		lm_mig_cancelled(mig, o->e);
 	mig->err = *o->e;

@@ -70,7 +70,7 @@ aborted() {
 	check "$label: no migration thread is left" wait_for 60 no_mig_threads
 }
 
-ktap_plan 97
+ktap_plan 107
 start_fault_hosts
 bg vm1-a $A lm_vmm --name vm1 --mem 16 --rate 300 --fill random
 wait_for 60 registered "$A" vm1 && wait_for 60 log_has vm1-a "counter=[0-9]"
@@ -100,6 +100,15 @@ release
 move_result
 aborted dest-killed "hostb gave up during loading: .*vm1.*(exited or killed)" vm1 vm1-a paused
 
+# 3b. The destination VMM killed in pre-copy: the source's next pages meet
+#     the data streams the destination shut, yet it reports the
+#     destination's reason (its ABORT), not "closed the connection".
+move_stopped dest-killed-pre dst-pages vm1
+kill -KILL "$(dest_pid b)"
+release
+move_result
+aborted dest-killed-pre "hostb gave up during pre-copy: .*VMM of vm1" vm1 vm1-a
+
 # 4. The link cut during pre-copy (a data stream stopped at its first
 #    pages): both ends notice by their timeouts.
 move_stopped link-cut dst-pages vm1
@@ -128,16 +137,31 @@ move_bg liar a liar 10.77.0.2
 move_result
 aborted liar "kept the guest running after acknowledging PAUSE" liar liar-a paused
 
-# 6. The source VMM killed in pre-copy: nothing to resume; the destination
-#    must drop its half.
-move_stopped src-killed src-round1 liar
-kill -KILL "$(pgrep -f 'lm_vmm --name liar')" 2>/dev/null
-release
-move_result
-check "src-killed: lmctl move fails: $(tail -1 "$tmp/src-killed.move")" \
-	failed_with src-killed "VMM of liar|liar: its VMM closed"
-check "src-killed: the destination has no VM" wait_for 30 not_registered "$B" liar
-check "src-killed: no migration thread is left" wait_for 60 no_mig_threads
+# src_killed LABEL SITE NAME PATTERN: kill the source VMM of NAME while its
+# move waits at SITE. Nothing is left to resume; the source gives up
+# (saying PATTERN), and the destination must hear it at once, drop its
+# half and tell its VMM to discard.
+src_killed() {
+	move_stopped "$1" "$2" "$3"
+	kill -KILL "$(pgrep -f "lm_vmm --name $3 ")" 2>/dev/null
+	release
+	move_result
+	check "$1: lmctl move fails: $(tail -1 "$tmp/$1.move")" failed_with "$1" "$4"
+	check "$1: within 10 s the destination has no VM" wait_for 10 not_registered "$B" "$3"
+	check "$1: the destination VMM discarded its copy" \
+		wait_for 10 log_has "dest-b-$3" "end reason=discarded"
+	check "$1: no migration thread is left" wait_for 60 no_mig_threads
+}
+
+# 6. The source VMM killed in pre-copy.
+src_killed src-killed src-round1 liar "VMM of liar|liar: its VMM closed"
+
+# 6b. The source VMM killed in setup, once the destination's VMM attached:
+#     the destination waits for the data streams, not for the source's
+#     word, and must not wait for its 30 s timeout.
+bg early-a $A lm_vmm --name early --mem 16 --rate 300
+wait_for 60 registered "$A" early && wait_for 60 log_has early-a "counter=[0-9]"
+src_killed early-killed dst-attached early "on hosta during setup: the VMM of early (exited|is gone)"
 
 # 7. rmmod while a migration is stopped at a fault point: refused.
 move_stopped rmmod src-accepted vm1
