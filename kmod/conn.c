@@ -481,8 +481,9 @@ int lm_conn_expect_hdr(struct lm_conn *c, u8 type,
  * @peer_name: set to the peer's host name (%LIVEMIG_HOST_NAME_MAX bytes)
  * @e: filled on failure, with a sentence for the admin
  *
- * A responder whose host is disabled answers the HELLO with an ABORT
- * saying so (@cfg->enabled false).
+ * A disabled host still authenticates its peers: the data streams of a
+ * migration under way must join, and a source in doubt must ask for the
+ * outcome. Only a new migration (SETUP) is refused, after this.
  *
  * Return: 0 or a negative errno.
  */
@@ -538,10 +539,6 @@ int lm_conn_handshake(struct lm_conn *c, enum lm_role role,
 				 "no common protocol version: %s speaks %u..%u, this host %u..%u",
 				 theirs->host, theirs->version_min, theirs->version_max,
 				 LM_PROTO_VERSION_MIN, LM_PROTO_VERSION);
-		goto refuse;
-	}
-	if (role == LM_ROLE_RESPONDER && !cfg->enabled) {
-		err = lm_err_set(e, EACCES, phase, "migrations are disabled on this host");
 		goto refuse;
 	}
 	if (theirs->auth != cfg->auth || theirs->auth >= __LIVEMIG_AUTH_MAX) {

@@ -455,6 +455,12 @@ static int lm_in_admit(struct lm_host *host, struct lm_mig *mig, u64 memory,
 	struct lm_mig *other;
 	u64 avail;
 
+	/*
+	 * Only a new migration is refused here: the data streams of one
+	 * under way still join, and a source in doubt still asks (OUTCOME).
+	 */
+	if (!host->cfg.enabled)
+		return lm_err_set(e, EACCES, phase, "migrations are disabled on this host");
 	if (lm_mig_find_uuid(host, mig->uuid))
 		return lm_err_set(e, EEXIST, phase, "%s already knows this migration's id",
 				  mig->cfg->host_name);
@@ -477,7 +483,6 @@ static int lm_in_admit(struct lm_host *host, struct lm_mig *mig, u64 memory,
 	return 0;
 }
 
-/* Wait for every data stream's checked end, or a failure. */
 /*
  * The control connection failed, or was woken because a data stream did:
  * the stream's reason, if it has one, is the real one.
@@ -498,6 +503,7 @@ static int lm_in_ctrl_err(struct lm_mig *mig, struct lm_conn *c, int err,
 	return lm_err_set(e, EIO, phase, "a data stream failed");
 }
 
+/* Wait for every data stream's checked end, or a failure. */
 static int lm_in_wait_streams(struct lm_mig *mig, struct lm_err *e)
 {
 	wait_event_timeout(mig->wq, READ_ONCE(mig->stream_err) || lm_mig_stop_requested(mig) ||

@@ -16,6 +16,9 @@
 #   said why             a failed move names a host and the phase
 #   in doubt             only after COMMIT; the source stays paused; the
 #                        test resolves it as an operator would
+#   disable              a host disabled mid-way lets the migration finish
+#                        (the destination refuses only one it had not yet
+#                        admitted); disable --now cancels, never into doubt
 #   nothing left         no migration thread, connection, dirty tracker or
 #                        pinned bitmap once the case is over
 #
@@ -90,6 +93,19 @@ judge() {
 
 	out=$(tail -3 "$tmp/$label.move" | tr '\n' ' ')
 	resumed=$(tail -n +"$((slog_lines + 1))" "$tmp/$slog.log" | grep -c 'the VM runs here again')
+	case $f in
+	disable-src)
+		[ "$move_rc" = 0 ] ||
+			why "the source was disabled, yet its migration did not finish: $out" || return ;;
+	disable-dst)
+		# At src-connected the source has not said SETUP yet.
+		[ "$move_rc" = 0 ] || [ "$site" = src-connected ] ||
+			why "the destination was disabled after admitting it, yet the migration did not finish: $out" ||
+			return ;;
+	disable-now-*)
+		! grep -q "in doubt" "$tmp/$label.move" ||
+			why "disable --now left the migration in doubt: $out" || return ;;
+	esac
 	if [ "$move_rc" = 0 ]; then
 		grep -q "^moved $name " "$tmp/$label.move" || why "move exited 0 without 'moved': $out" || return
 		# A source VMM the test killed cannot say so; the module killed the VM anyway.
