@@ -4,7 +4,7 @@
 # make check-full: the whole fault matrix (selftests/livemig/fault_matrix.sh)
 # on the test build of the module, every fault at every fault point, in two
 # QEMU test hosts side by side (the fault points split between them). About
-# an hour on two cores; the default test command (make check) runs each
+# 80 minutes on two cores; the default test command (make check) runs each
 # fault once, at its most dangerous phase (faults.sh).
 #
 # Run it after make check has set the machine up (scripts/setup.sh). Logs
