@@ -723,10 +723,18 @@ static int lm_in_run(struct lm_mig *mig, struct lm_conn *c, struct lm_err *e)
 	if (READ_ONCE(mig->vm->dead))
 		return lm_err_set(e, ESRCH, LM_PHASE_COMMITTING,
 				  "the VMM of %s is gone: its copy cannot run", mig->vm_name);
-	/* Recorded before the answer: a source in doubt must learn it. */
+	/*
+	 * Recorded before the answer: a source in doubt must learn it. A
+	 * cancel here is either seen now or refused from now on
+	 * (lm_mig_cancel()); its shutdown of our reading end does not stop
+	 * a COMMIT that was already queued from being read.
+	 */
 	mutex_lock(&host->lock);
-	mig->outcome = LM_OUTCOME_COMMITTED;
+	if (!lm_mig_stop_requested(mig))
+		mig->outcome = LM_OUTCOME_COMMITTED;
 	mutex_unlock(&host->lock);
+	if (mig->outcome != LM_OUTCOME_COMMITTED)
+		return lm_err_set(e, ECANCELED, LM_PHASE_COMMITTING, "cancelled");
 	/* Failing here loses COMMITTED on the way: the source is in doubt. */
 	if (lm_fault(mig, LM_FAULT_DST_COMMITTED) ||
 	    lm_conn_send(c, LM_MSG_COMMITTED, mig->uuid, LIVEMIG_UUID_LEN))

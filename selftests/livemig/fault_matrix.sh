@@ -19,6 +19,7 @@
 #   disable              a host disabled mid-way lets the migration finish
 #                        (the destination refuses only one it had not yet
 #                        admitted); disable --now cancels, never into doubt
+#   cancel               a cancel before COMMIT is never ignored
 #   nothing left         no migration thread, connection, dirty tracker or
 #                        pinned bitmap once the case is over
 #
@@ -105,6 +106,14 @@ judge() {
 	disable-now-*)
 		! grep -q "in doubt" "$tmp/$label.move" ||
 			why "disable --now left the migration in doubt: $out" || return ;;
+	cancel-src|cancel-dst)
+		# Only once COMMIT is out may a cancel be refused; at
+		# src-connected the destination has nothing to cancel yet.
+		case $f:$site in
+		*:src-commit-sent|*:dst-committed|cancel-dst:src-connected) ;;
+		*) [ "$move_rc" != 0 ] ||
+			why "cancelled before COMMIT, yet the migration completed: $out" || return ;;
+		esac ;;
 	esac
 	if [ "$move_rc" = 0 ]; then
 		grep -q "^moved $name " "$tmp/$label.move" || why "move exited 0 without 'moved': $out" || return
