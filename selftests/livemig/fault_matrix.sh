@@ -19,7 +19,8 @@
 #   disable              a host disabled mid-way lets the migration finish
 #                        (the destination refuses only one it had not yet
 #                        admitted); disable --now cancels, never into doubt
-#   cancel               a cancel before COMMIT is never ignored
+#   cancel               a cancel (or disable --now) before COMMIT is never
+#                        ignored
 #   nothing left         no migration thread, connection, dirty tracker or
 #                        pinned bitmap once the case is over
 #
@@ -105,8 +106,8 @@ judge() {
 			return ;;
 	disable-now-*)
 		! grep -q "in doubt" "$tmp/$label.move" ||
-			why "disable --now left the migration in doubt: $out" || return ;;
-	cancel-src|cancel-dst)
+			why "disable --now left the migration in doubt: $out" || return ;;&
+	cancel-src|cancel-dst|disable-now-*)
 		# Only once COMMIT is out may a cancel be refused; at
 		# src-connected the destination has nothing to cancel yet.
 		case $f:$site in
