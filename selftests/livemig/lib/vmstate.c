@@ -773,6 +773,15 @@ static size_t xsave_size_here(struct vm *vm)
 	return size > sizeof(struct kvm_xsave) ? size : sizeof(struct kvm_xsave);
 }
 
+/*
+ * How far apart two hosts' TSC rates may be when KVM cannot scale the
+ * guest's (a kernel calibrates its TSC at boot, and two hosts of one
+ * model rarely agree to the kHz): the guest then runs at this host's
+ * rate, as under QEMU without an explicit tsc-frequency. Further apart,
+ * the guest's clock would be visibly wrong: refused.
+ */
+#define TSC_TOLERANCE_PPM	2000
+
 /* The only check that changes the vCPU: its TSC frequency, if it must. */
 static int check_tsc_khz(struct vcpu *vcpu, uint32_t khz)
 {
@@ -787,7 +796,14 @@ static int check_tsc_khz(struct vcpu *vcpu, uint32_t khz)
 		return 0;
 	if (ioctl(vcpu->fd, KVM_SET_TSC_KHZ, khz) < 0) {
 		int r = -errno;
+		uint64_t diff = here > 0 ? (uint64_t)llabs((long long)here - khz) : khz;
 
+		if (diff * 1000000 <= (uint64_t)khz * TSC_TOLERANCE_PPM) {
+			fprintf(stderr, "vCPU %u: the source's TSC ran at %u kHz, this host's runs at %d kHz (%llu ppm apart, KVM cannot scale it): the guest goes on at this host's rate\n",
+				vcpu->id, khz, here,
+				(unsigned long long)(diff * 1000000 / khz));
+			return 0;
+		}
 		vm_err(vcpu->vm, "the source's TSC runs at %u kHz, this host's at %d kHz, and KVM cannot scale it: %s",
 		       khz, here, strerror(-r));
 		return r;
