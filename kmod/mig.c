@@ -1041,7 +1041,6 @@ static int lm_out_doubt(struct lm_out *o)
 	return LM_OUTCOME_ACTIVE;
 }
 
-/* The whole outgoing migration; returns the final state. */
 /* How long a failed source waits for the peer's ABORT (lm_out_peer_reason()). */
 #define LM_PEER_REASON_WAIT	HZ
 
@@ -1075,6 +1074,7 @@ static void lm_out_peer_reason(struct lm_out *o)
 		*o->e = peer;
 }
 
+/* The whole outgoing migration; returns the final state. */
 static u8 lm_out_run(struct lm_out *o)
 {
 	struct lm_mig *mig = o->mig;
